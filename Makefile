@@ -1,0 +1,53 @@
+# The README's commands. `make run` serves the tracker; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format translations messages install install-dev
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compiles locale/*/LC_MESSAGES/django.po with Babel, so GNU gettext is not needed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --domain=django --directory=locale --statistics
+
+# Extracts new strings into the .po files (needs GNU gettext, a developer's tool).
+messages: $(VENV)/.installed
+	DEBUG=1 $(MANAGE) makemessages --locale=nl --no-obsolete --ignore=.venv --ignore=var
+
+# Web server, Celery worker and beat together; Ctrl-C stops all of them.
+run: export DEBUG ?= 1
+run: $(VENV)/.installed translations
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_plan
+	$(MANAGE) setup_demo
+	@echo "The tracker runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	@trap 'trap - INT TERM; kill 0' INT TERM; \
+	$(BIN)/celery --app tracker worker --beat --loglevel INFO --concurrency 2 & \
+	$(MANAGE) runserver $(HOST):$(PORT) & \
+	wait
+
+test: $(VENV)/.installed-dev translations
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,259 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from commitments import services
+from commitments.models import (
+    STATUSES_NEEDING_EVIDENCE,
+    Addressee,
+    Bewindspersoon,
+    Commitment,
+    CommitmentRelation,
+    Committee,
+    DeadlineChange,
+    Debate,
+    FollowUpLetter,
+    ParliamentaryDocument,
+    ProgressUpdate,
+)
+from tracker.concurrency import claim_version
+
+
+@admin.register(Bewindspersoon)
+class BewindspersoonAdmin(admin.ModelAdmin):
+    list_display = ["name", "function", "ministry", "in_office_from", "in_office_until"]
+    list_filter = ["function", "ministry"]
+    search_fields = ["name", "title"]
+    autocomplete_fields = ["ministry"]
+    list_select_related = ["ministry"]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "chamber"]
+    list_filter = ["chamber"]
+    search_fields = ["name", "abbreviation"]
+
+
+@admin.register(Addressee)
+class AddresseeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "party"]
+    list_filter = ["kind"]
+    search_fields = ["name", "party"]
+
+
+@admin.register(ParliamentaryDocument)
+class ParliamentaryDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["citation", "date", "kind", "title"]
+    list_filter = ["kind", "chamber"]
+    search_fields = ["dossier_number", "title"]
+    autocomplete_fields = ["presents_plan"]
+    date_hierarchy = "date"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Debate)
+class DebateAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "date", "committee", "activity_number"]
+    list_filter = ["kind", "chamber", "committee"]
+    search_fields = ["title", "activity_number"]
+    autocomplete_fields = ["committee", "report"]
+    list_select_related = ["committee"]
+    date_hierarchy = "date"
+
+
+class CommitmentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Commitment
+        exclude = []  # noqa: DJ006 - the admin decides the fields; this form adds a rule
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status", self.instance.status)
+        documents = cleaned.get("fulfilling_documents")
+        if status in STATUSES_NEEDING_EVIDENCE and not documents:
+            raise ValidationError(
+                {
+                    "fulfilling_documents": _(
+                        "A fulfilled commitment needs the Kamerstuk that fulfilled it."
+                    )
+                }
+            )
+        return cleaned
+
+
+class CommitmentRelationInline(admin.TabularInline):
+    model = CommitmentRelation
+    fk_name = "from_commitment"
+    extra = 0
+    autocomplete_fields = ["to_commitment"]
+
+
+class ProgressUpdateInline(admin.TabularInline):
+    model = ProgressUpdate
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "author", "status_before", "status_after", "note", "evidence_document"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DeadlineChangeInline(admin.TabularInline):
+    model = DeadlineChange
+    extra = 0
+    can_delete = False
+    fields = ["original_due_date", "new_due_date", "state", "requested_by", "decided_by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SimpleHistoryAdmin):
+    form = CommitmentAdminForm
+    list_display = [
+        "reference",
+        "short_text",
+        "status",
+        "due_date",
+        "made_by",
+        "made_on",
+        "team",
+        "owner",
+    ]
+    list_filter = ["status", "chamber", "made_by", "team", "debate__committee"]
+    search_fields = ["reference", "register_number", "text"]
+    list_select_related = ["made_by", "team", "owner"]
+    list_per_page = 50
+    date_hierarchy = "due_date"
+    autocomplete_fields = [
+        "made_by",
+        "debate",
+        "source_document",
+        "made_to",
+        "fulfilling_documents",
+        "owner",
+        "team",
+        "activities",
+    ]
+    inlines = [CommitmentRelationInline, ProgressUpdateInline, DeadlineChangeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["original_due_date", "created_at", "updated_at"]
+        if obj is not None and obj.due_date is not None:
+            # A deadline moves only through an approved deadline change.
+            readonly.append("due_date")
+        return readonly
+
+    @admin.display(description=_("text"))
+    def short_text(self, commitment):
+        return commitment.text[:90] + ("…" if len(commitment.text) > 90 else "")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            claim_version(Commitment, pk=obj.pk, expected_version=None)
+            obj.version += 1
+        elif obj.original_due_date is None:
+            obj.original_due_date = obj.due_date
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(FollowUpLetter)
+class FollowUpLetterAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "planned_date", "status", "drafter", "team", "sent_as"]
+    list_filter = ["status", "team"]
+    search_fields = ["title"]
+    autocomplete_fields = ["drafter", "team", "commitments", "sent_as"]
+    list_select_related = ["drafter", "team", "sent_as"]
+    date_hierarchy = "planned_date"
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    list_display = ["commitment", "created_at", "author", "status_before", "status_after"]
+    list_filter = ["status_after"]
+    search_fields = ["note", "commitment__reference"]
+    list_select_related = ["commitment", "author"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The record of progress is a log: it is not rewritten afterwards.
+        return False
+
+
+@admin.register(DeadlineChange)
+class DeadlineChangeAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "commitment",
+        "original_due_date",
+        "new_due_date",
+        "state",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+    ]
+    list_filter = ["state"]
+    search_fields = ["commitment__reference", "reason"]
+    list_select_related = ["commitment", "requested_by", "decided_by"]
+    autocomplete_fields = ["commitment"]
+    readonly_fields = [
+        "original_due_date",
+        "requested_by",
+        "requested_at",
+        "state",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    actions = ["approve", "reject"]
+
+    def has_change_permission(self, request, obj=None):
+        # Decisions go through the actions below, which apply the rules of the service.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.deadline_change_request(
+            commitment=obj.commitment,
+            requested_by=request.user,
+            new_due_date=obj.new_due_date,
+            reason=obj.reason,
+        )
+
+    def _decide(self, request, queryset, decide):
+        for change in queryset:
+            try:
+                decide(change=change, decided_by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(
+                    request, f"{change}: {' '.join(_messages(error))}", messages.ERROR
+                )
+            else:
+                self.message_user(request, f"{change}: {change.get_state_display()}")
+
+    @admin.action(description=_("Approve the selected requests"))
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.deadline_change_approve)
+
+    @admin.action(description=_("Reject the selected requests"))
+    def reject(self, request, queryset):
+        def reject(*, change, decided_by):
+            return services.deadline_change_reject(
+                change=change, decided_by=decided_by, note=str(_("Rejected in the admin."))
+            )
+
+        self._decide(request, queryset, reject)
+
+
+def _messages(error):
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CommitmentsConfig(AppConfig):
+    name = "commitments"
+    verbose_name = _("Commitments")
+
+    def ready(self):
+        from commitments.roles import ensure_role_groups
+
+        # Permissions exist only after migrate has run, so the group is made then.
+        post_migrate.connect(ensure_role_groups, sender=self)

@@ -1,0 +1,58 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from commitments.roles import ensure_role_groups
+from tests.factories import CommitmentFactory, TeamFactory, UserFactory
+
+TODAY = datetime.date(2025, 11, 3)
+
+
+@pytest.fixture
+def cast(db):
+    """A small cast per role: an official and a manager of one team, a director above them,
+    policy staff, an outsider (an official of another team) and an admin."""
+    official = UserFactory(username="official")
+    manager = UserFactory(username="manager")
+    director = UserFactory(username="director")
+    staff = UserFactory(username="staff")
+    outsider = UserFactory(username="outsider")
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    directorate = TeamFactory(name="Directie", managers=[director])
+    team = TeamFactory(
+        name="Team Jeugd",
+        organisation=directorate.organisation,
+        parent=directorate,
+        members=[official],
+        managers=[manager],
+    )
+    other_team = TeamFactory(name="Team Migratie", members=[outsider])
+    ensure_role_groups().user_set.add(staff)
+
+    class Cast:
+        pass
+
+    people = Cast()
+    people.__dict__.update(
+        official=official,
+        manager=manager,
+        director=director,
+        staff=staff,
+        outsider=outsider,
+        admin=admin,
+        team=team,
+        directorate=directorate,
+        other_team=other_team,
+    )
+    return people
+
+
+@pytest.fixture
+def commitment(cast):
+    return CommitmentFactory(team=cast.team, owner=cast.official)
+
+
+@pytest.fixture
+def plan_2016(db):
+    call_command("loaddata", "plan_2016", verbosity=0)

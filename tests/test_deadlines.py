@@ -1,0 +1,81 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from commitments.deadlines import resolve_deadline
+
+VLOS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "vlos"
+
+
+@pytest.mark.parametrize(
+    ("wording", "made_on", "expected"),
+    [
+        ("dit najaar", date(2016, 9, 6), date(2016, 12, 23)),
+        ("dit najaar", date(2016, 4, 13), date(2016, 12, 23)),
+        ("volgend jaar", date(2016, 9, 6), date(2017, 12, 31)),
+        ("voor de zomer", date(2025, 3, 4), date(2025, 7, 4)),
+        ("voor het zomerreces", date(2025, 7, 2), date(2025, 7, 4)),
+        # Said after the recess began: the next summer is meant.
+        ("voor de zomer", date(2025, 8, 20), date(2026, 7, 3)),
+        ("na de zomer", date(2025, 7, 2), date(2025, 9, 30)),
+        ("kort na het zomerreces", date(2025, 7, 2), date(2025, 9, 30)),
+        ("voor het kerstreces", date(2025, 7, 2), date(2025, 12, 19)),
+        ("voor het einde van het jaar", date(2025, 7, 2), date(2025, 12, 31)),
+        ("later dit jaar", date(2025, 7, 3), date(2025, 12, 31)),
+        ("in het voorjaar", date(2025, 11, 1), date(2026, 6, 20)),
+        ("volgend voorjaar", date(2025, 3, 1), date(2026, 6, 20)),
+        ("voor Prinsjesdag", date(2025, 7, 2), date(2025, 9, 16)),
+        ("bij de Miljoenennota", date(2016, 4, 13), date(2016, 9, 20)),
+        ("bij het jaarverslag 2025", date(2025, 7, 2), date(2026, 5, 20)),
+        ("in het derde kwartaal", date(2025, 3, 1), date(2025, 9, 30)),
+        ("Q1 2026", date(2025, 7, 1), date(2026, 3, 31)),
+        ("uiterlijk in september", date(2025, 7, 2), date(2025, 9, 30)),
+        ("in oktober", date(2025, 7, 2), date(2025, 10, 31)),
+        ("voor juni", date(2025, 1, 10), date(2025, 5, 31)),
+        ("begin maart", date(2025, 1, 10), date(2025, 3, 10)),
+        ("voor 1 juli 2017", date(2016, 9, 6), date(2017, 7, 1)),
+        ("na de ministerraad van 11 juli", date(2025, 7, 2), date(2025, 7, 11)),
+        ("binnen een week", date(2025, 7, 2), date(2025, 7, 9)),
+        ("binnen zes weken", date(2025, 7, 2), date(2025, 8, 13)),
+        ("binnen 3 maanden", date(2025, 11, 30), date(2026, 2, 28)),
+        ("in 2027", date(2025, 7, 2), date(2027, 12, 31)),
+    ],
+)
+def test_worded_deadline_resolves_to_the_date_the_ministry_reads(wording, made_on, expected):
+    assert resolve_deadline(wording, made_on) == expected
+
+
+@pytest.mark.parametrize(
+    "wording",
+    ["zo spoedig mogelijk", "z.s.m.", "op korte termijn", "", "in het volgende halfjaarbericht"],
+)
+def test_wording_without_a_moment_resolves_to_nothing(wording):
+    assert resolve_deadline(wording, date(2025, 7, 2)) is None
+
+
+def test_commitments_read_out_in_real_debates_resolve_where_they_name_a_moment():
+    """The chairs' read-out commitments of July 2025: the phrases that name a moment resolve."""
+    records = json.loads((VLOS / "expected_commitments.json").read_text())["commitments"]
+    resolved = {
+        record["text"]: resolve_deadline(record["text"], date.fromisoformat(record["date"]))
+        for record in records
+    }
+
+    def due(start):
+        (match,) = [text for text in resolved if text.startswith(start)]
+        return resolved[match]
+
+    assert due("De staatssecretaris zal de brief over de hervorming") == date(2025, 9, 30)
+    assert due("Punt zes. De minister komt voor het zomerreces") == date(2025, 7, 4)
+    assert due("Punt acht. De Kamer ontvangt de agenda wijkverpleging") == date(2025, 12, 19)
+    assert due("De staatssecretaris heeft toegezegd de brief over verbruiksbelasting") == date(
+        2025, 7, 9
+    )
+    assert due("Drie. De Kamer ontvangt op korte termijn") is None
+    # Every resolved date lies after the debate.
+    for record in records:
+        due = resolved[record["text"]]
+        assert due is None or due >= date.fromisoformat(record["date"])
+    assert sum(due is not None for due in resolved.values()) >= 14
