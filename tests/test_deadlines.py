@@ -6,7 +6,8 @@ import pytest
 
 from commitments.deadlines import resolve_deadline
 
-VLOS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "vlos"
+# The commitments chairs read out at the end of six Tweede Kamer committee debates (July 2025).
+VLOS_COMMITMENTS = Path(__file__).resolve().parent / "data" / "vlos_expected_commitments.json"
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,7 @@ def test_wording_without_a_moment_resolves_to_nothing(wording):
 
 def test_commitments_read_out_in_real_debates_resolve_where_they_name_a_moment():
     """The chairs' read-out commitments of July 2025: the phrases that name a moment resolve."""
-    records = json.loads((VLOS / "expected_commitments.json").read_text())["commitments"]
+    records = json.loads(VLOS_COMMITMENTS.read_text())["commitments"]
     resolved = {
         record["text"]: resolve_deadline(record["text"], date.fromisoformat(record["date"]))
         for record in records
