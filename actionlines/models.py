@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -245,7 +246,7 @@ class Activity(models.Model):
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
-        IN_PROGRESS = "in_progress", _("in progress")
+        IN_PROGRESS = "in_progress", pgettext_lazy("activity status", "in progress")
         COMPLETED = "completed", _("completed")
         SUSPENDED = "suspended", _("suspended")
         CANCELLED = "cancelled", _("cancelled")

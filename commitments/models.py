@@ -620,6 +620,42 @@ class ProgressUpdate(models.Model):
         return self.status_before != self.status_after
 
 
+class LinkChange(models.Model):
+    """A change to the records a commitment is linked to: to whom it was made, its activities.
+
+    The audit history keeps the commitment's own fields; these links live in separate tables,
+    so an edit records what it added and removed here, by name as it read at the time.
+    """
+
+    class Field(models.TextChoices):
+        MADE_TO = "made_to", _("made to")
+        ACTIVITIES = "activities", _("related activities")
+        FULFILLING_DOCUMENTS = "fulfilling_documents", _("fulfilling documents")
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="link_changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    field = models.CharField(max_length=30, choices=Field.choices)
+    added = models.JSONField(default=list)
+    removed = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("change of links")
+        verbose_name_plural = _("changes of links")
+        indexes = [
+            # The commitment page's timeline.
+            models.Index(fields=["commitment", "-changed_at"], name="linkchange_timeline"),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment}: {self.field}"
+
+
 class DeadlineChange(models.Model):
     """A request to move a commitment's due date, and a manager's decision on it.
 
@@ -701,3 +737,115 @@ class DeadlineChange(models.Model):
 
     def __str__(self):
         return f"{self.commitment}: {self.original_due_date} → {self.new_due_date}"
+
+
+class Notification(models.Model):
+    """One reminder e-mail: recorded once by the daily scan, then sent, retried or given up.
+
+    The row exists before the e-mail leaves, and its unique key is the e-mail's identity: who
+    gets it (`recipient`), what kind it is, what it is about (`subject`: all of the owner's
+    commitments due, one follow-up letter, or the overdue digest) and for which `occasion` (the
+    day of the scan that decided it; for the weekly digest the nominal digest day of the week).
+    Whoever inserts the row first owns the e-mail; a second scan, a duplicated beat tick or a
+    second worker hits the constraint and leaves it alone. Sending is claimed separately with a
+    conditional UPDATE, so a worker that dies after claiming leaves a row the next scan finishes.
+    """
+
+    class Kind(models.TextChoices):
+        OWNER_REMINDER = "owner_reminder", _("deadline reminder")
+        LETTER_REMINDER = "letter_reminder", _("follow-up letter reminder")
+        MANAGER_DIGEST = "manager_digest", _("overdue digest")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        CLAIMED = "claimed", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        # Nothing was left to say when it was sent: the commitments were fulfilled meanwhile.
+        SKIPPED = "skipped", _("skipped")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(
+        _("about"),
+        max_length=60,
+        help_text=_('What the e-mail is about: "due", "letter-<id>" or "overdue".'),
+    )
+    occasion = models.DateField(_("occasion"))
+    commitments = models.ManyToManyField(
+        Commitment, blank=True, related_name="notifications", verbose_name=_("commitments")
+    )
+    letter = models.ForeignKey(
+        FollowUpLetter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("follow-up letter"),
+    )
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    subject_line = models.CharField(_("subject line"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # The notifications page of one user, newest first.
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_new"),
+            # The scan's re-dispatch of unsent e-mails (pending, failed, stale claims) and the
+            # admin's status filter, newest first.
+            models.Index(fields=["state", "-created_at"], name="notification_state_new"),
+        ]
+        constraints = [
+            # Each e-mail once: the claim of the daily scan is this insert. Its index also serves
+            # the dry run's "already recorded?" lookup.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "subject", "occasion"], name="notification_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"),
+                name="notification_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="claimed", claimed_at__isnull=False) | ~Q(state="claimed"),
+                name="notification_claim_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient} ({self.occasion})"
+
+
+class ReminderScan(models.Model):
+    """A day the reminder scan has covered, so a later scan knows which days it missed.
+
+    A scan that runs late (the worker was down) covers the missed days too; `ran_on` is the day
+    it actually ran, which differs from `day` for a catch-up.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    ran_on = models.DateField(_("ran on"))
+    ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
+
+    class Meta:
+        # The unique index on `day` serves both the catch-up ("the last day covered before
+        # today") and the start-up check ("did today's scan run?").
+        ordering = ["-day"]
+        verbose_name = _("reminder scan")
+        verbose_name_plural = _("reminder scans")
+
+    def __str__(self):
+        return str(self.day)

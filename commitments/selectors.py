@@ -1,13 +1,47 @@
-"""Reads of commitments: the querysets that pages, exports and reminders share."""
+"""Reads of commitments: the querysets that pages, exports and reminders share.
 
-from datetime import date
+Each selector fixes its own `select_related` / `prefetch_related`, so a page costs the same
+number of queries for ten rows as for ten thousand.
+"""
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass, field
 
-from commitments.models import OPEN_STATUSES, Commitment
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from actionlines.access import managed_team_ids, member_team_ids
+from actionlines.models import ActionLine, Activity, Plan
+from commitments.access import reads_everything
+from commitments.filters import CommitmentFilter
+from commitments.models import (
+    OPEN_STATUSES,
+    Commitment,
+    CommitmentRelation,
+    CommitmentStatus,
+    DeadlineChange,
+    FollowUpLetter,
+    LinkChange,
+    Notification,
+    ProgressUpdate,
+)
+
+# Fields whose changes the timeline shows through richer events (progress updates and deadline
+# changes), or which are bookkeeping.
+TIMELINE_SILENT_FIELDS = {"version", "updated_at"}
+SERVICE_CHANGE_REASONS = {"progress", "deadline-change"}
 
 
-def commitments_overdue(*, today: date) -> QuerySet[Commitment]:
+def commitments_overdue(*, today: datetime.date) -> QuerySet[Commitment]:
     """Open or in-progress commitments whose due date has passed, oldest first.
 
     "Overdue" is not a status: it is derived from the date each time it is asked.
@@ -16,3 +50,377 @@ def commitments_overdue(*, today: date) -> QuerySet[Commitment]:
     return Commitment.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today).order_by(
         "due_date", "reference"
     )
+
+
+def commitments_visible_to(user) -> QuerySet[Commitment]:
+    """The commitments a user may read: everything for staff and admins, else their teams'."""
+    commitments = Commitment.objects.all()
+    if reads_everything(user):
+        return commitments
+    teams = member_team_ids(user) | managed_team_ids(user)
+    return commitments.filter(Q(team_id__in=teams) | Q(owner_id=user.pk))
+
+
+def commitment_filter(*, user, data, today: datetime.date | None = None) -> CommitmentFilter:
+    """The filtered list behind the list page and both exports."""
+    queryset = commitments_visible_to(user).select_related("made_by", "team", "owner")
+    return CommitmentFilter(data or None, queryset=queryset, today=today)
+
+
+def commitment_export_rows(queryset: QuerySet[Commitment]):
+    """Plain rows for CSV and Excel, streamed from the database in chunks."""
+    return (
+        queryset.select_related(None)
+        .values_list(
+            "reference",
+            "register_number",
+            "text",
+            "status",
+            "made_on",
+            "made_by__name",
+            "made_by__ministry__name",
+            "debate__title",
+            "debate__date",
+            "source_document__dossier_number",
+            "source_document__volgnummer",
+            "deadline_wording",
+            "original_due_date",
+            "due_date",
+            "fulfilled_on",
+            "team__name",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
+def commitment_detail(*, pk: int) -> Commitment:
+    return (
+        Commitment.objects.select_related(
+            "made_by__ministry",
+            "debate__committee",
+            "debate__report",
+            "source_document",
+            "owner",
+            "team",
+        )
+        .prefetch_related(
+            "made_to",
+            "fulfilling_documents",
+            Prefetch(
+                "activities",
+                queryset=Activity.objects.select_related("action_line", "plan"),
+            ),
+            "follow_up_letters",
+            Prefetch(
+                "updates",
+                queryset=ProgressUpdate.objects.select_related("author", "evidence_document"),
+            ),
+            Prefetch(
+                "deadline_changes",
+                queryset=DeadlineChange.objects.select_related("requested_by", "decided_by"),
+            ),
+            Prefetch("link_changes", queryset=LinkChange.objects.select_related("changed_by")),
+            Prefetch(
+                "relations_from",
+                queryset=CommitmentRelation.objects.select_related("to_commitment"),
+            ),
+            Prefetch(
+                "relations_to",
+                queryset=CommitmentRelation.objects.select_related("from_commitment"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class TimelineEntry:
+    """One event in a commitment's history, newest first on the page."""
+
+    kind: str  # created | edited | links | progress | deadline-requested | deadline-decided
+    at: datetime.datetime
+    who: object
+    progress: ProgressUpdate | None = None
+    deadline_change: DeadlineChange | None = None
+    link_change: LinkChange | None = None
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+
+
+def commitment_timeline(*, commitment: Commitment) -> list[TimelineEntry]:
+    """Progress updates, deadline changes and edits in one list: who, when, before and after.
+
+    Uses the updates and deadline changes `commitment_detail` prefetched, and one query for the
+    audit history, whatever the length of the history.
+    """
+    entries: list[TimelineEntry] = []
+    for update in commitment.updates.all():
+        entries.append(TimelineEntry("progress", update.created_at, update.author, progress=update))
+    for change in commitment.deadline_changes.all():
+        entries.append(
+            TimelineEntry(
+                "deadline-requested",
+                change.requested_at,
+                change.requested_by,
+                deadline_change=change,
+            )
+        )
+        if change.decided_at:
+            entries.append(
+                TimelineEntry(
+                    "deadline-decided",
+                    change.decided_at,
+                    change.decided_by,
+                    deadline_change=change,
+                )
+            )
+    for link_change in commitment.link_changes.all():
+        entries.append(
+            TimelineEntry(
+                "links", link_change.changed_at, link_change.changed_by, link_change=link_change
+            )
+        )
+    entries.extend(_edits(commitment))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+def _edits(commitment: Commitment) -> list[TimelineEntry]:
+    """Edits from the audit history, with related records shown by name, not by id."""
+    records = list(commitment.history.select_related("history_user").order_by("history_date"))
+    fields = {f.name: f for f in Commitment._meta.concrete_fields}
+    edits = []
+    previous = None
+    for record in records:
+        if record.history_type == "+":
+            edits.append(TimelineEntry("created", record.history_date, record.history_user))
+        elif previous is not None and record.history_change_reason not in SERVICE_CHANGE_REASONS:
+            delta = record.diff_against(previous, excluded_fields=TIMELINE_SILENT_FIELDS)
+            if delta.changes:
+                edits.append(
+                    TimelineEntry(
+                        "edited",
+                        record.history_date,
+                        record.history_user,
+                        changes=[(c.field, c.old, c.new) for c in delta.changes],
+                    )
+                )
+        previous = record
+    _name_related_values(edits, fields)
+    return edits
+
+
+def _name_related_values(edits: list[TimelineEntry], fields) -> None:
+    """Replace foreign-key ids by the records' names: one query per kind of related record."""
+    wanted: dict = {}
+    for entry in edits:
+        for name, old, new in entry.changes:
+            field = fields.get(name)
+            if field is not None and field.is_relation:
+                wanted.setdefault(field, set()).update(v for v in (old, new) if v is not None)
+    names = {
+        field: {obj.pk: str(obj) for obj in field.related_model._default_manager.filter(pk__in=ids)}
+        for field, ids in wanted.items()
+    }
+    for entry in edits:
+        entry.changes = [
+            (
+                fields[name].verbose_name if name in fields else name,
+                names.get(fields.get(name), {}).get(old, old),
+                names.get(fields.get(name), {}).get(new, new),
+            )
+            for name, old, new in entry.changes
+        ]
+
+
+def my_work(*, user, today: datetime.date, limit: int = 200):
+    """What an official answers for: own and team commitments and activities, overdue first."""
+    teams = member_team_ids(user)
+    commitments = (
+        Commitment.objects.filter(Q(owner_id=user.pk) | Q(team_id__in=teams))
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("made_by", "team", "owner")
+        .annotate(
+            overdue_rank=Case(
+                When(due_date__lt=today, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("overdue_rank", F("due_date").asc(nulls_last=True), "reference")
+    )
+    activities = (
+        Activity.objects.filter(Q(owner_id=user.pk) | Q(team_id__in=teams))
+        .exclude(status__in=[Activity.Status.COMPLETED, Activity.Status.CANCELLED])
+        .select_related("action_line", "plan")
+        .order_by(F("end_date").asc(nulls_last=True), "title")
+    )
+    letters = (
+        FollowUpLetter.objects.filter(Q(drafter_id=user.pk) | Q(team_id__in=teams))
+        .exclude(status=FollowUpLetter.Status.SENT)
+        .order_by("planned_date")
+    )
+    return {
+        "commitments": list(commitments[:limit]),
+        "activities": list(activities[:limit]),
+        "letters": list(letters[:limit]),
+        "requests": list(
+            DeadlineChange.objects.filter(requested_by=user)
+            .select_related("commitment", "decided_by")
+            .order_by("-requested_at")[:10]
+        ),
+    }
+
+
+def deadline_changes_to_decide(*, user) -> QuerySet[DeadlineChange]:
+    """Open requests on the commitments of the teams a manager manages, oldest first."""
+    changes = DeadlineChange.objects.filter(state=DeadlineChange.State.REQUESTED)
+    if not user.is_superuser:
+        changes = changes.filter(commitment__team_id__in=managed_team_ids(user))
+    return (
+        changes.exclude(requested_by=user)
+        .select_related("commitment__team", "commitment__owner", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, limit: int = 15):
+    """The manager's overview: plan progress, commitments by status, what is late or near."""
+    visible = commitments_visible_to(user)
+    open_visible = visible.filter(status__in=OPEN_STATUSES)
+    counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
+    overdue = open_visible.filter(due_date__lt=today)
+    soon = open_visible.filter(
+        due_date__gte=today, due_date__lte=today + datetime.timedelta(days=horizon_days)
+    )
+    letters = (
+        FollowUpLetter.objects.exclude(status=FollowUpLetter.Status.SENT)
+        .filter(_letter_scope(user))
+        .annotate(open_count=Count("commitments", filter=Q(commitments__status__in=OPEN_STATUSES)))
+        .select_related("drafter")
+        .order_by("planned_date")
+    )
+    plans = Plan.objects.prefetch_related(
+        Prefetch(
+            "action_lines",
+            queryset=ActionLine.objects.prefetch_related(
+                Prefetch("activities", queryset=Activity.objects.order_by("title"))
+            ),
+        ),
+        Prefetch(
+            "activities",
+            queryset=Activity.objects.filter(action_line__isnull=True).order_by("title"),
+            to_attr="plan_wide_activities",
+        ),
+    ).order_by(F("adopted_on").desc(nulls_last=True))
+    return {
+        "status_counts": [
+            (status, label, counts.get(status, 0)) for status, label in CommitmentStatus.choices
+        ],
+        "total": sum(counts.values()),
+        "overdue_count": overdue.count(),
+        "overdue": list(
+            overdue.select_related("owner", "team").order_by("due_date", "reference")[:limit]
+        ),
+        "soon_count": soon.count(),
+        "soon": list(
+            soon.select_related("owner", "team").order_by("due_date", "reference")[:limit]
+        ),
+        "letters": list(letters[:limit]),
+        "plans": list(plans[:5]),
+        "requests_count": deadline_changes_to_decide(user=user).count(),
+    }
+
+
+def _letter_scope(user) -> Q:
+    if reads_everything(user):
+        return Q(pk__isnull=False)
+    teams = member_team_ids(user) | managed_team_ids(user)
+    return Q(team_id__in=teams) | Q(drafter_id=user.pk)
+
+
+def letters_visible_to(user) -> QuerySet[FollowUpLetter]:
+    return FollowUpLetter.objects.filter(_letter_scope(user))
+
+
+def letter_list(*, user) -> QuerySet[FollowUpLetter]:
+    return (
+        letters_visible_to(user)
+        .select_related("drafter", "team", "sent_as")
+        .annotate(
+            commitment_count=Count("commitments"),
+            open_count=Count("commitments", filter=Q(commitments__status__in=OPEN_STATUSES)),
+        )
+        .order_by(
+            Case(When(status=FollowUpLetter.Status.SENT, then=Value(1)), default=Value(0)),
+            "planned_date",
+        )
+    )
+
+
+def letter_detail(*, pk: int) -> FollowUpLetter:
+    return (
+        FollowUpLetter.objects.select_related("drafter", "team", "sent_as")
+        .prefetch_related(
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.select_related("owner", "made_by").order_by(
+                    "due_date", "reference"
+                ),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+# --- the reminder scan and the notifications page ----------------------------------------------
+
+
+def commitments_due_on(*, dates) -> QuerySet[Commitment]:
+    """Open or in-progress commitments due on one of `dates`: the owner-reminder scan.
+
+    Served by the index `commitment_status_due` (status IN (…) AND due_date IN (…)).
+    """
+    return (
+        Commitment.objects.filter(status__in=OPEN_STATUSES, due_date__in=sorted(set(dates)))
+        .select_related("owner", "team")
+        .order_by("due_date", "reference")
+    )
+
+
+def letters_to_remind(*, dates) -> QuerySet[FollowUpLetter]:
+    """Follow-up letters still to be sent, planned on one of `dates`: the letter-reminder scan.
+
+    Served by the index `letter_status_planned`.
+    """
+    return (
+        FollowUpLetter.objects.filter(
+            status__in=[FollowUpLetter.Status.PLANNED, FollowUpLetter.Status.DRAFTING],
+            planned_date__in=sorted(set(dates)),
+        )
+        .select_related("drafter", "team")
+        .prefetch_related(
+            Prefetch("commitments", queryset=Commitment.objects.order_by("due_date", "reference"))
+        )
+        .order_by("planned_date", "title")
+    )
+
+
+def notifications_visible_to(*, user, state: str = "", kind: str = "") -> QuerySet[Notification]:
+    """The notifications page: the reminders sent to a user; every reminder for an admin.
+
+    Served by `notification_recipient_new` for a user and `notification_state_new` for an
+    admin's status filter; the commitments each e-mail was about come in one more query.
+    """
+    notifications = Notification.objects.select_related("recipient", "letter").prefetch_related(
+        Prefetch("commitments", queryset=Commitment.objects.only("pk", "reference"))
+    )
+    if not user.is_superuser:
+        notifications = notifications.filter(recipient=user, state=Notification.State.SENT)
+    elif state:
+        notifications = notifications.filter(state=state)
+    if kind:
+        notifications = notifications.filter(kind=kind)
+    return notifications.order_by("-created_at", "-pk")

@@ -17,13 +17,12 @@ from commitments.models import (
     Commitment,
     CommitmentStatus,
     DeadlineChange,
+    FollowUpLetter,
+    LinkChange,
     ParliamentaryDocument,
     ProgressUpdate,
 )
-from tracker.concurrency import ConcurrentUpdateError, claim_version
-
-__all__ = ["ConcurrentUpdateError"]
-
+from tracker.concurrency import claim_version
 
 # Fields an official may edit on a commitment's form. Status, due date and version are absent
 # on purpose: they change only through progress updates and approved deadline changes.
@@ -43,9 +42,11 @@ EDITABLE_FIELDS = (
 EDITABLE_M2M_FIELDS = ("made_to", "activities")
 
 
-def _set_history_user(instance, user) -> None:
-    # django-simple-history reads the author of the change from this attribute.
+def _set_history_user(instance, user, reason: str = "") -> None:
+    # django-simple-history reads the author and the reason of a change from these attributes;
+    # the timeline shows changes made by progress updates and deadline decisions as those events.
     instance._history_user = user
+    instance._change_reason = reason
 
 
 @transaction.atomic
@@ -89,9 +90,26 @@ def commitment_update(
     commitment.full_clean()
     _set_history_user(commitment, author)
     commitment.save()
-    for name, values in (m2m or {}).items():
-        getattr(commitment, name).set(values)
+    commitment_set_links(commitment=commitment, author=author, links=m2m or {})
     return commitment
+
+
+def commitment_set_links(*, commitment: Commitment, author, links: dict) -> None:
+    """Replace a commitment's links (addressees, activities…) and record what changed."""
+    for name, values in links.items():
+        manager = getattr(commitment, name)
+        before = {obj.pk: str(obj) for obj in manager.all()}
+        after = {obj.pk: str(obj) for obj in values}
+        if before.keys() == after.keys():
+            continue
+        manager.set(values)
+        LinkChange.objects.create(
+            commitment=commitment,
+            changed_by=author,
+            field=name,
+            added=sorted(after[pk] for pk in after.keys() - before.keys()),
+            removed=sorted(before[pk] for pk in before.keys() - after.keys()),
+        )
 
 
 @transaction.atomic
@@ -149,7 +167,7 @@ def commitment_update_progress(
             commitment.fulfilled_on = latest.date if latest else (today or timezone.localdate())
         else:
             commitment.fulfilled_on = None
-    _set_history_user(commitment, author)
+    _set_history_user(commitment, author, "progress")
     commitment.save()
     return update
 
@@ -217,7 +235,7 @@ def deadline_change_approve(
     commitment.due_date = change.new_due_date
     if commitment.original_due_date is None:
         commitment.original_due_date = change.new_due_date
-    _set_history_user(commitment, decided_by)
+    _set_history_user(commitment, decided_by, "deadline-change")
     commitment.save()
     return change
 
@@ -233,3 +251,47 @@ def deadline_change_reject(*, change: DeadlineChange, decided_by, note: str) -> 
         note=note.strip(),
         state=DeadlineChange.State.REJECTED,
     )
+
+
+def parliamentary_document_create(**fields) -> ParliamentaryDocument:
+    """Register a Kamerstuk or letter, e.g. the one that was just sent to the Kamer."""
+    document = ParliamentaryDocument(**fields)
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def follow_up_letter_record_sent(
+    *,
+    letter: FollowUpLetter,
+    author,
+    document: ParliamentaryDocument,
+    outcomes: dict[int, str],
+) -> FollowUpLetter:
+    """Record the Kamerstuk a follow-up letter became, and fulfil what it answered.
+
+    Each commitment the official marks goes through `commitment_update_progress` with the letter
+    as its evidence, so every one of them is audited on its own.
+    """
+    if letter.status == FollowUpLetter.Status.SENT:
+        raise ValidationError(_("This letter is recorded as sent already."))
+    allowed = set(letter.commitments.values_list("pk", flat=True))
+    if not set(outcomes) <= allowed:
+        raise ValidationError(_("The letter does not answer some of these commitments."))
+    if not set(outcomes.values()) <= set(STATUSES_NEEDING_EVIDENCE):
+        raise ValidationError(_("A sent letter fulfils commitments wholly or in part."))
+    letter.status = FollowUpLetter.Status.SENT
+    letter.sent_as = document
+    _set_history_user(letter, author)
+    letter.full_clean()
+    letter.save()
+    for commitment in Commitment.objects.filter(pk__in=outcomes).order_by("pk"):
+        commitment_update_progress(
+            commitment=commitment,
+            author=author,
+            status=outcomes[commitment.pk],
+            note=_("Answered in %(letter)s.") % {"letter": letter.title},
+            evidence_document=document,
+        )
+    return letter

@@ -7,9 +7,11 @@ e-mail written as files to `var/mail/`. Production sets `DATABASE_URL`, `CELERY_
 tracker refuses to start.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +52,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_filters",
     "simple_history",
+    "tracker",
     "actionlines",
     "commitments",
 ]
@@ -60,16 +64,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
+FORM_RENDERER = "tracker.forms.TrackerFormRenderer"
 WSGI_APPLICATION = "tracker.wsgi.application"
 
 TEMPLATES = [
@@ -83,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tracker.context_processors.navigation",
             ],
         },
     },
@@ -107,11 +113,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "commitments:my_work"
 LOGOUT_REDIRECT_URL = "login"
 
 # Dutch first: the ministry works in Dutch; English for colleagues who prefer it.
 LANGUAGE_CODE = "nl"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -156,12 +163,13 @@ _broker_dir = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: a broker that needs no server, for local use only.
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     # The filesystem transport has no fan-out exchange for remote control commands.
@@ -193,4 +201,34 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- reminders --------------------------------------------------------------------------------
+# The daily reminder scan (commitments/reminders/): when it runs, Europe/Amsterdam time, and
+# what it sends. Due dates stay in the database; beat only starts the scan.
+REMINDER_SCAN_TIME = env.str("REMINDER_SCAN_TIME", default="07:00")
+try:
+    _scan_time = datetime.datetime.strptime(REMINDER_SCAN_TIME, "%H:%M").time()
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        f"REMINDER_SCAN_TIME must be a time as HH:MM, not {REMINDER_SCAN_TIME!r}."
+    ) from _error
+REMINDER_SCAN_TIME = _scan_time.strftime("%H:%M")
+# Days before the due date an owner is reminded; the due date itself always counts.
+REMINDER_LEAD_DAYS = env.list("REMINDER_LEAD_DAYS", cast=int, default=[28, 14, 7, 1])
+LETTER_REMINDER_LEAD_DAYS = env.list("LETTER_REMINDER_LEAD_DAYS", cast=int, default=[14, 7, 1])
+if any(days < 0 for days in REMINDER_LEAD_DAYS + LETTER_REMINDER_LEAD_DAYS):
+    raise ImproperlyConfigured("Reminder lead days count days before a date: use 0 or more.")
+# Weekday of the managers' overdue digest, 0 = Monday.
+DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=0)
+if not 0 <= DIGEST_WEEKDAY <= 6:
+    raise ImproperlyConfigured("DIGEST_WEEKDAY is a weekday from 0 (Monday) to 6 (Sunday).")
+# Days overdue after which a commitment also goes to the managers of the parent team.
+ESCALATION_DAYS = env.int("ESCALATION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE = {
+    "reminders-daily-scan": {
+        "task": "commitments.tasks.scan_due_reminders",
+        # CELERY_TIMEZONE makes this Europe/Amsterdam time, summer and winter.
+        "schedule": crontab(hour=_scan_time.hour, minute=_scan_time.minute),
+    },
 }

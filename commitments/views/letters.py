@@ -1,0 +1,128 @@
+"""Follow-up letters (voortgangsbrieven): their plans, and recording them as sent."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from commitments import access, selectors, services
+from commitments.forms import FollowUpLetterForm, LetterSentForm
+from commitments.models import FollowUpLetter
+from commitments.views.detail import apply_errors
+
+
+def _readable_letter(request, pk) -> FollowUpLetter:
+    try:
+        letter = selectors.letter_detail(pk=pk)
+    except FollowUpLetter.DoesNotExist:
+        raise Http404 from None
+    if not access.can_read_letter(request.user, letter):
+        raise Http404
+    return letter
+
+
+@login_required
+def letter_list(request):
+    return render(
+        request,
+        "commitments/letter_list.html",
+        {
+            "letters": selectors.letter_list(user=request.user),
+            "today": timezone.localdate(),
+            "can_create": access.can_create_commitment(request.user),
+        },
+    )
+
+
+@login_required
+def letter_detail(request, pk):
+    letter = _readable_letter(request, pk)
+    return render(
+        request,
+        "commitments/letter_detail.html",
+        {
+            "letter": letter,
+            "today": timezone.localdate(),
+            "can_change": access.can_change_letter(request.user, letter),
+        },
+    )
+
+
+@login_required
+def letter_create(request):
+    if not access.can_create_commitment(request.user):
+        raise PermissionDenied
+    form = FollowUpLetterForm(
+        request.POST or None,
+        user=request.user,
+        visible_commitments=selectors.commitments_visible_to(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        letter = form.save()
+        messages.success(request, _("Follow-up letter planned."))
+        return redirect(letter)
+    return render(request, "commitments/letter_form.html", {"form": form, "letter": None})
+
+
+@login_required
+def letter_edit(request, pk):
+    letter = _readable_letter(request, pk)
+    if not access.can_change_letter(request.user, letter):
+        raise PermissionDenied
+    form = FollowUpLetterForm(
+        request.POST or None,
+        instance=letter,
+        user=request.user,
+        visible_commitments=selectors.commitments_visible_to(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        letter._history_user = request.user
+        form.save()
+        messages.success(request, _("Changes saved."))
+        return redirect(letter)
+    return render(request, "commitments/letter_form.html", {"form": form, "letter": letter})
+
+
+@login_required
+def letter_record_sent(request, pk):
+    """The letter became a Kamerstuk: record it and fulfil, in one step, what it answered."""
+    letter = _readable_letter(request, pk)
+    if not access.can_change_letter(request.user, letter):
+        raise PermissionDenied
+    if letter.status == FollowUpLetter.Status.SENT:
+        messages.info(request, _("This letter is recorded as sent already."))
+        return redirect(letter)
+    form = LetterSentForm(request.POST or None, letter=letter)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # One transaction: a Kamerstuk registered here is kept only if the letter is.
+            with transaction.atomic():
+                document = form.cleaned_data.get(
+                    "document"
+                ) or services.parliamentary_document_create(**form.new_document)
+                services.follow_up_letter_record_sent(
+                    letter=letter,
+                    author=request.user,
+                    document=document,
+                    outcomes=form.outcomes(),
+                )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            count = len(form.outcomes())
+            messages.success(
+                request,
+                ngettext(
+                    "Letter recorded as %(document)s; %(count)s commitment updated.",
+                    "Letter recorded as %(document)s; %(count)s commitments updated.",
+                    count,
+                )
+                % {"document": document.citation, "count": count},
+            )
+            return redirect(letter)
+    return render(request, "commitments/letter_sent_form.html", {"form": form, "letter": letter})

@@ -1,0 +1,189 @@
+"""Malformed query strings and form values never produce a server error, and change nothing."""
+
+import string
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from commitments.models import Commitment, DeadlineChange, ParliamentaryDocument, ProgressUpdate
+from tests.factories import CommitmentFactory
+
+pytestmark = pytest.mark.django_db
+
+FILTER_NAMES = [
+    "q",
+    "status",
+    "overdue",
+    "due_within",
+    "due_date_after",
+    "due_date_before",
+    "made_on_after",
+    "made_on_before",
+    "action_line",
+    "activity",
+    "made_by",
+    "ministry",
+    "debate",
+    "debate_text",
+    "team",
+    "owner",
+    "letter",
+    "sort",
+    "page",
+    "per_page",
+]
+NASTY = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "",
+            "-1",
+            "0",
+            "99999999999999999999",
+            "1e309",
+            "NaN",
+            "2025-02-30",
+            "31-12-2025",
+            "1' OR '1'='1",
+            "<script>",
+            "\x00",
+            "%00",
+            "open",
+            "fulfilled",
+            "true",
+            "[]",
+            "1.5",
+        ]
+    ),
+    st.integers().map(str),
+    st.dates().map(str),
+)
+QUERY = st.lists(st.tuples(st.sampled_from(FILTER_NAMES), NASTY), max_size=8)
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def encode(pairs):
+    from urllib.parse import urlencode
+
+    return urlencode([(name, value.replace("\x00", "")) for name, value in pairs])
+
+
+@FUZZ
+@given(pairs=QUERY)
+def test_list_answers_any_query_string(client, cast, pairs):
+    CommitmentFactory(team=cast.team)
+    client.force_login(cast.staff)
+    response = client.get(f"/commitments/?{encode(pairs)}")
+    assert response.status_code == 200
+
+
+@FUZZ
+@given(pairs=QUERY)
+def test_exports_answer_any_query_string(client, cast, pairs):
+    client.force_login(cast.staff)
+    query = encode(pairs)
+    csv_response = client.get(f"/commitments/export.csv?{query}")
+    assert csv_response.status_code == 200
+    b"".join(csv_response.streaming_content)
+    assert client.get(f"/commitments/export.xlsx?{query}").status_code == 200
+
+
+FORM_VALUE = st.one_of(
+    st.text(alphabet=string.printable, max_size=30),
+    st.sampled_from(["", "-5", "101", "2025-13-01", "31 015", "fulfilled", "approve", "999999"]),
+)
+
+
+def snapshot():
+    return (
+        list(Commitment.objects.values_list("status", "due_date", "text", "version")),
+        ProgressUpdate.objects.count(),
+        DeadlineChange.objects.count(),
+        ParliamentaryDocument.objects.count(),
+    )
+
+
+@FUZZ
+@given(
+    data=st.fixed_dictionaries(
+        {},
+        optional=dict.fromkeys(
+            [
+                "status",
+                "note",
+                "evidence_document",
+                "evidence_url",
+                "version",
+                "new_document_dossier",
+                "new_document_volgnummer",
+                "new_document_date",
+                "new_document_title",
+            ],
+            FORM_VALUE,
+        ),
+    )
+)
+def test_progress_form_refuses_bad_values_without_a_server_error(client, cast, data):
+    commitment = CommitmentFactory(team=cast.team)
+    client.force_login(cast.official)
+    before = snapshot()
+    response = client.post(reverse("commitments:progress", args=[commitment.pk]), data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert snapshot() == before
+
+
+@FUZZ
+@given(
+    data=st.fixed_dictionaries(
+        {},
+        optional=dict.fromkeys(
+            [
+                "reference",
+                "text",
+                "chamber",
+                "made_by",
+                "debate",
+                "made_on",
+                "deadline_wording",
+                "due_date",
+                "team",
+                "owner",
+                "made_to",
+                "activities",
+                "register_number",
+                "source_document",
+            ],
+            FORM_VALUE,
+        ),
+    )
+)
+def test_commitment_form_refuses_bad_values_without_a_server_error(client, cast, data):
+    client.force_login(cast.official)
+    before = Commitment.objects.count()
+    response = client.post(reverse("commitments:create"), data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert Commitment.objects.count() == before
+
+
+@FUZZ
+@given(
+    data=st.fixed_dictionaries(
+        {}, optional={"new_due_date": FORM_VALUE, "reason": FORM_VALUE, "decision": FORM_VALUE}
+    )
+)
+def test_deadline_forms_refuse_bad_values_without_a_server_error(client, cast, data):
+    commitment = CommitmentFactory(team=cast.team)
+    client.force_login(cast.official)
+    response = client.post(reverse("commitments:deadline_request", args=[commitment.pk]), data)
+    assert response.status_code in (200, 302)
+    change = DeadlineChange.objects.first()
+    if change is not None:
+        client.force_login(cast.manager)
+        decided = client.post(reverse("commitments:deadline_decide", args=[change.pk]), data)
+        assert decided.status_code in (200, 302)

@@ -1,0 +1,13 @@
+from django.utils.functional import SimpleLazyObject
+
+from actionlines.access import is_manager
+
+
+def navigation(request):
+    """What the menu needs to know about the user, computed only if a page shows the menu."""
+    user = request.user
+    return {
+        "nav_shows_decisions": SimpleLazyObject(
+            lambda: user.is_authenticated and (user.is_superuser or is_manager(user))
+        )
+    }

@@ -1,0 +1,73 @@
+"""Small pieces of interface shared by the pages: badges, charts, query strings."""
+
+from django import template
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (None removes one).
+
+    Keeps repeated parameters such as `status=open&status=in_progress` intact, so pagination
+    and sorting links keep the whole filter.
+    """
+    query = context["request"].GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value not in (None, ""):
+            query[name] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.inclusion_tag("includes/bar_chart.html")
+def bar_chart(rows, title, description=""):
+    """A horizontal bar chart as inline SVG, with the figures as its text alternative.
+
+    `rows` holds (key, label, value) triples; the key becomes a CSS class for the bar colour.
+    """
+    rows = list(rows)
+    largest = max((value for _key, _label, value in rows), default=0) or 1
+    # Sized to fit a dashboard card without scaling, so the text stays legible.
+    bar_height, gap, label_width, chart_width = 20, 8, 130, 170
+    bars = [
+        {
+            "key": key,
+            "label": str(label)[:1].upper() + str(label)[1:],
+            "value": value,
+            "y": index * (bar_height + gap),
+            "text_y": index * (bar_height + gap) + bar_height * 7 // 10,
+            "width": max(round(chart_width * value / largest), 2 if value else 0),
+            "value_x": label_width
+            + max(round(chart_width * value / largest), 2 if value else 0)
+            + 6,
+        }
+        for index, (key, label, value) in enumerate(rows)
+    ]
+    return {
+        "bars": bars,
+        "title": title,
+        "description": description or ", ".join(f"{b['label']}: {b['value']}" for b in bars),
+        "height": len(bars) * (bar_height + gap),
+        "bar_height": bar_height,
+        "label_width": label_width,
+        "width": label_width + chart_width + 45,
+    }
+
+
+@register.filter
+def days_late(commitment, today):
+    return commitment.days_overdue(today)
+
+
+@register.simple_tag
+def overdue_label(days):
+    return ngettext("%(days)s day overdue", "%(days)s days overdue", days) % {"days": days}
+
+
+@register.filter
+def overdue_on(commitment, today):
+    """Whether the commitment is open past its due date on `today`."""
+    return commitment.is_overdue(today)
