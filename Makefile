@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format translations messages install install-dev
+.PHONY: run test lint format translations messages install install-dev bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,13 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The benchmark of issue 5 (README, "Benchmark"): our pages against the Django admin on
+# PostgreSQL filled by `generate_load`; not part of `make test`. BENCH_ARGS passes options,
+# e.g. BENCH_ARGS="--only list_search --runs 10"; `python -m bench --help` lists them.
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+bench: $(VENV)/.installed translations
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	*) echo "make bench needs PostgreSQL: DATABASE_URL=$$DATABASE_URL is not postgres://…" >&2; \
+	   exit 2;; esac
+	$(BIN)/python -m bench $(BENCH_ARGS)

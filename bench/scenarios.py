@@ -1,0 +1,435 @@
+"""What the benchmark measures, how, and against which targets (issue 5).
+
+Each list scenario is measured twice in the same run: on our list page and on the admin
+changelist with the same filter, the peer every Django project already has.
+"""
+
+import datetime
+import statistics
+import time
+import traceback
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core import mail
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from bench import harness
+from commitments.models import Commitment, ProgressUpdate
+
+ADMIN_LIST = "/admin/commitments/commitment/"
+# A word from the generator's vocabulary that about one commitment in fifty contains.
+SEARCH_TERM = "jeugdbescherming"
+DEEP_PAGE = 1000  # with 50 rows a page: rows 49,951–50,000, the middle of 100,000
+
+# The targets of issue 5, on 2 cores with 100,000 commitments.
+LIST_P50_MS, LIST_P95_MS, LIST_MAX_QUERIES, LIST_ADMIN_FACTOR = 40, 100, 8, 2.0
+# "Free-text search as fast as the unfiltered list": within this factor of its p50, which
+# leaves room for the noise of a shared machine.
+SEARCH_TOLERANCE = 1.2
+DASHBOARD_P50_MS = 100
+DETAIL_P50_MS = 50
+EXPORT_SECONDS, CSV_FIRST_BYTE_SECONDS, EXPORT_MEMORY_MB = 10, 1, 100
+REMINDER_SECONDS = 10
+
+
+@dataclass
+class Scenario:
+    name: str
+    kind: str  # page | list | export | reminders
+    url: str | None = None
+    admin_url: str | None = None
+    # A second page whose queries must equal the first's (the detail with a short history).
+    extra_url: str | None = None
+
+
+@dataclass
+class Settings:
+    runs: int = 30
+    warmup: int = 3
+    export_runs: int = 3
+    seconds: int = 15
+    rounds: int = 3  # wrk slices per page, alternating ours and the admin's
+    connections: int = 4
+    workers: int = 2
+    explain_ms: float | None = None  # EXPLAIN the queries slower than this
+
+
+@dataclass
+class Result:
+    name: str
+    status: str = "ok"  # ok | not available | error: …
+    url: str | None = None
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    rps: float | None = None
+    admin_url: str | None = None
+    admin_p50_ms: float | None = None
+    admin_p95_ms: float | None = None
+    admin_queries: int | None = None
+    admin_rps: float | None = None
+    extra: dict = field(default_factory=dict)
+    targets: dict[str, bool] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        data = {
+            "name": self.name,
+            "status": self.status,
+            "url": self.url,
+            "p50_ms": _round(self.p50_ms),
+            "p95_ms": _round(self.p95_ms),
+            "queries": self.queries,
+            "rps": _round(self.rps),
+        }
+        if self.admin_url:
+            data.update(
+                admin_url=self.admin_url,
+                admin_p50_ms=_round(self.admin_p50_ms),
+                admin_p95_ms=_round(self.admin_p95_ms),
+                admin_queries=self.admin_queries,
+                admin_rps=_round(self.admin_rps),
+            )
+        data.update({key: _round(value) for key, value in self.extra.items()})
+        data["targets"] = self.targets
+        return data
+
+
+def _round(value):
+    return round(value, 1) if isinstance(value, float) else value
+
+
+def scenarios(*, today: datetime.date) -> list[Scenario]:
+    """The scenarios of issue 5, on the generated data of this database."""
+    action_line = _busiest_action_line()
+    detail, detail_small = _detail_commitments()
+    year = today.year - 2  # a whole year of commitments: about 10,000 rows
+    lists = [
+        ("list_unfiltered", {}, {}),
+        (
+            "list_open_overdue",
+            {"status": "open", "overdue": "1"},
+            {"status__exact": "open", "due_date__lt": today.isoformat()},
+        ),
+        ("list_search", {"q": SEARCH_TERM}, {"q": SEARCH_TERM}),
+        (
+            "list_action_line_status",
+            {"action_line": action_line, "status": "open"},
+            {"activities__action_line__id__exact": action_line, "status__exact": "open"},
+        ),
+        ("list_deep_page", {"page": DEEP_PAGE}, {"p": DEEP_PAGE}),
+    ]
+    found = [
+        Scenario("dashboard", "page", "/dashboard/"),
+        *[
+            Scenario(name, "list", _url("/commitments/", ours), _url(ADMIN_LIST, admin))
+            for name, ours, admin in lists
+        ],
+        Scenario(
+            "detail_100_updates",
+            "page",
+            f"/commitments/{detail}/" if detail else None,
+            # No admin peer: the issue compares lists; the admin's change form is another page.
+            extra_url=f"/commitments/{detail_small}/" if detail_small else None,
+        ),
+        Scenario("export_csv_all", "export", "/commitments/export.csv"),
+        Scenario(
+            "export_xlsx_10k",
+            "export",
+            _url(
+                "/commitments/export.xlsx",
+                {"made_on_after": f"{year}-01-01", "made_on_before": f"{year}-12-31"},
+            ),
+        ),
+        Scenario("reminder_day_scan", "reminders"),
+    ]
+    return found
+
+
+def _url(path: str, params: dict) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def _busiest_action_line() -> int | None:
+    """The generated action line with the most commitments: the filter with the most rows."""
+    through = Commitment.activities.through
+    row = (
+        through.objects.filter(
+            commitment__reference__startswith="GEN-", activity__action_line__isnull=False
+        )
+        .values("activity__action_line")
+        .annotate(n=Count("commitment", distinct=True))
+        .order_by("-n")
+        .first()
+    )
+    return row["activity__action_line"] if row else None
+
+
+def _detail_commitments() -> tuple[int | None, int | None]:
+    """A commitment with exactly 100 progress updates (generate_load makes one), and one with 1."""
+    counts = (
+        ProgressUpdate.objects.filter(commitment__reference__startswith="GEN-")
+        .values("commitment")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    hundred = counts.filter(n=100).values_list("commitment", flat=True).order_by("commitment")
+    one = counts.filter(n=1).values_list("commitment", flat=True).order_by("commitment")
+    return (hundred.first(), one.first())
+
+
+# --- in-process measurements -------------------------------------------------------------------
+
+
+def measure_pages(client: Client, scenario: Scenario, settings: Settings, result: Result, log):
+    """Latency and queries through Django's test client: the full middleware stack, no HTTP."""
+    for prefix, url in (("", scenario.url), ("admin_", scenario.admin_url)):
+        if not url:
+            continue
+        try:
+            latency = harness.measure_latency(
+                client, url, runs=settings.runs, warmup=settings.warmup
+            )
+        except harness.NotAvailable:
+            if not prefix:
+                result.status = "not available"
+            result.extra[f"{prefix}status"] = "not available" if prefix else None
+            continue
+        except harness.Failed as error:
+            _fail(result, prefix, str(error))
+            continue
+        except Exception as error:  # a broken page must not stop the benchmark
+            log(traceback.format_exc())
+            _fail(result, prefix, f"{type(error).__name__}: {error}")
+            continue
+        setattr(result, f"{prefix}p50_ms", latency.p50_ms)
+        setattr(result, f"{prefix}p95_ms", latency.p95_ms)
+        setattr(result, f"{prefix}queries", latency.queries)
+        if settings.explain_ms is not None:
+            _explain(client, url, settings.explain_ms, log)
+    extra_url = scenario.extra_url
+    if extra_url and result.status == "ok":
+        # Queries must not depend on the number of updates: count them on a short history too.
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(extra_url)
+            harness.consume(response)
+        if response.status_code == 200:
+            result.extra["queries_with_1_update"] = len(queries.captured_queries)
+    result.extra = {k: v for k, v in result.extra.items() if v is not None}
+
+
+def _fail(result: Result, prefix: str, message: str) -> None:
+    if prefix:
+        result.extra["admin_status"] = f"error: {message}"
+    else:
+        result.status = f"error: {message}"
+
+
+def _explain(client: Client, url: str, threshold_ms: float, log) -> None:
+    for milliseconds, sql in harness.slow_queries(client, url, threshold_ms=threshold_ms):
+        log(f"\n--- {url}: {milliseconds:.1f} ms\n{sql}\n{harness.explain(sql)}")
+
+
+def measure_export_queries(client: Client, scenario: Scenario, result: Result) -> None:
+    """The queries of an export, counted in-process (the timing is taken on gunicorn)."""
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(scenario.url)
+            harness.check(response, scenario.url)
+            harness.consume(response)
+    except harness.NotAvailable:
+        result.status = "not available"
+        return
+    except harness.Failed as error:
+        result.status = f"error: {error}"
+        return
+    result.queries = len(queries.captured_queries)
+
+
+def measure_reminders(today: datetime.date, settings: Settings, result: Result, log) -> None:
+    """The day's reminder scan over all commitments, e-mails built and kept in memory.
+
+    Each run happens in a transaction that is rolled back, so the notifications it records do
+    not make the next run find nothing left to send. It runs on two consecutive working days
+    to see whether the number of queries follows the number of e-mails.
+    """
+    try:
+        from commitments.reminders import reminders_send_due
+    except ImportError:
+        result.status = "not available"
+        result.extra["note"] = "commitments.reminders.reminders_send_due does not exist yet"
+        return
+    from commitments.reminders import is_working_day
+
+    day = today
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    next_day = day + datetime.timedelta(days=1)
+    while not is_working_day(next_day):
+        next_day += datetime.timedelta(days=1)
+
+    def scan(on: datetime.date, *, count_queries: bool) -> tuple[float, int, int | None]:
+        mail.outbox = []
+        with transaction.atomic():
+            started = time.perf_counter()
+            if count_queries:
+                with CaptureQueriesContext(connection) as queries:
+                    reminders_send_due(today=on)
+                query_count = len(queries.captured_queries)
+            else:
+                reminders_send_due(today=on)
+                query_count = None
+            seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+        return seconds, len(mail.outbox), query_count
+
+    locmem = "django.core.mail.backends.locmem.EmailBackend"
+    try:
+        with override_settings(EMAIL_BACKEND=locmem):
+            timings = []
+            for _ in range(settings.export_runs):
+                seconds, emails, _queries = scan(day, count_queries=False)
+                timings.append(seconds * 1000)
+            _seconds, emails, queries = scan(day, count_queries=True)
+            _seconds, emails_next, queries_next = scan(next_day, count_queries=True)
+    except Exception as error:
+        log(traceback.format_exc())
+        result.status = f"error: {type(error).__name__}: {error}"
+        return
+    result.p50_ms = statistics.median(timings)
+    result.p95_ms = max(timings)
+    result.queries = queries
+    result.extra.update(
+        day=day.isoformat(),
+        emails=emails,
+        next_day=next_day.isoformat(),
+        emails_next_day=emails_next,
+        queries_next_day=queries_next,
+    )
+
+
+# --- on gunicorn -------------------------------------------------------------------------------
+
+
+def measure_export(server: harness.Server, cookie: str, scenario, settings, result) -> None:
+    """Time, first byte and memory growth of the server's worker, over HTTP."""
+    totals, first_bytes, growths = [], [], []
+    size = 0
+    for _ in range(settings.export_runs):
+        with harness.PeakMemory(server.worker_pids()) as memory:
+            status, first_byte, total, size = server.fetch(scenario.url, cookie=cookie)
+        if status == 404:
+            result.status = "not available"
+            return
+        if status != 200:
+            result.status = f"error: HTTP {status}"
+            return
+        totals.append(total * 1000)
+        first_bytes.append(first_byte * 1000)
+        growths.append(memory.growth_bytes / 2**20)
+    result.p50_ms = statistics.median(totals)
+    result.p95_ms = max(totals)
+    result.extra.update(
+        first_byte_ms=statistics.median(first_bytes),
+        memory_growth_mb=max(growths),
+        memory_method=memory.method,
+        bytes=size,
+    )
+
+
+def measure_throughput(server: harness.Server, cookie: str, scenario, settings, result) -> None:
+    """Requests per second under wrk, ours and the admin's in alternating slices.
+
+    On a shared machine the background load drifts; alternating short slices (ours, admin,
+    ours, admin, …) exposes both pages to the same drift instead of giving one of them the
+    quiet quarter of a minute.
+    """
+    pages = []
+    for prefix, url in (("", scenario.url), ("admin_", scenario.admin_url)):
+        if url is None or getattr(result, f"{prefix}p50_ms") is None:
+            continue  # not available or broken in-process: nothing to load
+        status, _first, _total, _size = server.fetch(url, cookie=cookie)
+        if status != 200:
+            _fail(result, prefix, f"HTTP {status} on gunicorn")
+            continue
+        pages.append((prefix, url))
+    slice_seconds = max(1, round(settings.seconds / settings.rounds))
+    totals = {prefix: [0, 0.0, [], 0] for prefix, _url in pages}  # requests, s, p50s, errors
+    for _ in range(settings.rounds):
+        for prefix, url in pages:
+            throughput = harness.run_wrk(
+                server.url(url),
+                cookie=cookie,
+                seconds=slice_seconds,
+                connections=settings.connections,
+            )
+            total = totals[prefix]
+            total[0] += throughput.requests
+            total[1] += throughput.requests / throughput.rps if throughput.rps else slice_seconds
+            total[2].append(throughput.p50_ms)
+            total[3] += throughput.errors
+    for prefix, (requests, seconds, p50s, errors) in totals.items():
+        setattr(result, f"{prefix}rps", requests / seconds if seconds else None)
+        measured = [p for p in p50s if p is not None]
+        result.extra[f"{prefix}wrk_p50_ms"] = statistics.median(measured) if measured else None
+        if errors:
+            result.extra[f"{prefix}wrk_errors"] = errors
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+def judge(results: dict[str, Result], generate_seconds: float | None) -> None:
+    """Mark each result with the issue's targets it meets (True) or misses (False).
+
+    A target whose figure was not measured in this run (say, with --no-load) is left out.
+    """
+    unfiltered = results.get("list_unfiltered")
+    for result in results.values():
+        if result.status != "ok":
+            continue
+        extra = result.extra
+
+        def target(name, value, limit, *, below=False, targets=result.targets):
+            if value is not None and limit is not None:
+                targets[name] = value < limit if below else value <= limit
+
+        if result.name.startswith("list_"):
+            target(f"p50 <= {LIST_P50_MS} ms", result.p50_ms, LIST_P50_MS)
+            target(f"p95 <= {LIST_P95_MS} ms", result.p95_ms, LIST_P95_MS)
+            target(f"queries <= {LIST_MAX_QUERIES}", result.queries, LIST_MAX_QUERIES)
+            if result.rps is not None and result.admin_rps:
+                result.targets[f"rps >= {LIST_ADMIN_FACTOR:g}x admin"] = (
+                    result.rps >= LIST_ADMIN_FACTOR * result.admin_rps
+                )
+            if result.name == "list_search" and unfiltered and unfiltered.p50_ms:
+                limit = SEARCH_TOLERANCE * unfiltered.p50_ms
+                target(f"p50 <= {SEARCH_TOLERANCE:g}x unfiltered", result.p50_ms, limit)
+        elif result.name == "dashboard":
+            target(f"p50 <= {DASHBOARD_P50_MS} ms", result.p50_ms, DASHBOARD_P50_MS)
+        elif result.name == "detail_100_updates":
+            target(f"p50 <= {DETAIL_P50_MS} ms", result.p50_ms, DETAIL_P50_MS)
+            if "queries_with_1_update" in extra:
+                result.targets["queries independent of updates"] = (
+                    result.queries == extra["queries_with_1_update"]
+                )
+        elif result.name.startswith("export_"):
+            target(f"<= {EXPORT_SECONDS} s", result.p50_ms, EXPORT_SECONDS * 1000)
+            memory = extra.get("memory_growth_mb")
+            target(f"memory growth < {EXPORT_MEMORY_MB} MB", memory, EXPORT_MEMORY_MB, below=True)
+            if result.name == "export_csv_all":
+                first_byte = extra.get("first_byte_ms")
+                limit = CSV_FIRST_BYTE_SECONDS * 1000
+                target(f"first byte < {CSV_FIRST_BYTE_SECONDS} s", first_byte, limit, below=True)
+        elif result.name == "reminder_day_scan":
+            target(f"<= {REMINDER_SECONDS} s", result.p50_ms, REMINDER_SECONDS * 1000)
+            if extra.get("emails") != extra.get("emails_next_day"):
+                # Different numbers of e-mails on the two days: the queries must not follow.
+                result.targets["fixed number of queries"] = result.queries == extra.get(
+                    "queries_next_day"
+                )
+    if generate_seconds is not None:
+        results["generate_load"].targets["<= 300 s"] = generate_seconds <= 300
