@@ -7,6 +7,7 @@ number of queries for ten rows as for ten thousand.
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -18,6 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Left, Length
 
 from actionlines.access import managed_team_ids, member_team_ids
 from actionlines.models import ActionLine, Activity, Plan
@@ -63,8 +65,63 @@ def commitments_visible_to(user) -> QuerySet[Commitment]:
 
 def commitment_filter(*, user, data, today: datetime.date | None = None) -> CommitmentFilter:
     """The filtered list behind the list page and both exports."""
-    queryset = commitments_visible_to(user).select_related("made_by", "team", "owner")
-    return CommitmentFilter(data or None, queryset=queryset, today=today)
+    return CommitmentFilter(data or None, queryset=commitments_visible_to(user), today=today)
+
+
+# The list shows the start of a commitment's text; the database cuts it, so a page of fifty
+# rows never carries their full texts.
+LIST_TEXT_LENGTH = 160
+
+
+def commitment_page(*, queryset: QuerySet[Commitment], number, per_page: int, today) -> Page:
+    """One page of the list as plain rows, in three queries whatever the page's depth.
+
+    The ids of the page come first, from an index in the filter's order; the columns the list
+    shows are then read for those fifty ids only. One query with OFFSET would join every
+    skipped row: on page 1,000 of 100,000 commitments that costs 80 ms instead of a few.
+    """
+    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    labels = dict(CommitmentStatus.choices)
+    rows = {
+        row["id"]: row
+        for row in Commitment.objects.filter(pk__in=ids)
+        .annotate(
+            text_start=Left("text", LIST_TEXT_LENGTH),
+            text_length=Length("text"),
+            made_by_name=F("made_by__name"),
+            team_name=F("team__name"),
+            owner_first_name=F("owner__first_name"),
+            owner_last_name=F("owner__last_name"),
+            owner_username=F("owner__username"),
+        )
+        .values(
+            "id",
+            "reference",
+            "status",
+            "due_date",
+            "made_on",
+            "text_start",
+            "text_length",
+            "made_by_name",
+            "team_name",
+            "owner_first_name",
+            "owner_last_name",
+            "owner_username",
+        )
+    }
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    for row in page.object_list:
+        row["status_label"] = labels[row["status"]]
+        row["is_overdue"] = (
+            row["status"] in OPEN_STATUSES
+            and row["due_date"] is not None
+            and row["due_date"] < today
+        )
+        row["owner_name"] = (
+            f"{row['owner_first_name']} {row['owner_last_name']}".strip() or row["owner_username"]
+        )
+    return page
 
 
 def commitment_export_rows(queryset: QuerySet[Commitment]):

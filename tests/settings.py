@@ -28,3 +28,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # WhiteNoise warns when the collected static folder is missing; tests serve from the finders.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tests create teams and activities and look at the list at once.
+FILTER_CHOICES_CACHE_SECONDS = 0

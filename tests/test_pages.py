@@ -40,7 +40,7 @@ def today(time_machine):
 
 
 def references(response):
-    return [commitment.reference for commitment in response.context["page"].object_list]
+    return [row["reference"] for row in response.context["page"].object_list]
 
 
 # --- my work -------------------------------------------------------------------------------------

@@ -234,6 +234,7 @@ def reminder_message(
     commitments: Sequence[Commitment],
     letter: FollowUpLetter | None,
     today: datetime.date,
+    managed_team_ids: set[int] | None = None,
 ) -> EmailMultiAlternatives | None:
     """The e-mail as of `today`, or None when nothing is left to say.
 
@@ -245,7 +246,12 @@ def reminder_message(
     if kind == Kind.LETTER_REMINDER:
         return _letter_message(recipient=recipient, letter=letter, today=today)
     if kind == Kind.MANAGER_DIGEST:
-        return _digest_message(recipient=recipient, commitments=commitments, today=today)
+        return _digest_message(
+            recipient=recipient,
+            commitments=commitments,
+            today=today,
+            managed=managed_team_ids,
+        )
     raise ValueError(f"Unknown notification kind: {kind}")
 
 
@@ -284,7 +290,9 @@ def _letter_message(*, recipient, letter, today):
             "is_open": commitment.status in OPEN_STATUSES,
             "url": absolute_url(commitment_path(commitment.pk)),
         }
-        for commitment in letter.commitments.order_by("due_date", "reference")
+        for commitment in sorted(
+            letter.commitments.all(), key=lambda c: (c.due_date is None, c.due_date, c.reference)
+        )
     ]
     return email_message(
         name="letter_reminder",
@@ -301,14 +309,17 @@ def _letter_message(*, recipient, letter, today):
     )
 
 
-def _digest_message(*, recipient, commitments, today):
+def _digest_message(*, recipient, commitments, today, managed=None):
     overdue = [c for c in commitments if c.is_overdue(today) and c.team_id is not None]
     if not overdue:
         return None
     overdue.sort(key=lambda commitment: (commitment.due_date, commitment.reference))
-    managed = set(
-        Team.managers.through.objects.filter(user_id=recipient.pk).values_list("team_id", flat=True)
-    )
+    if managed is None:
+        managed = set(
+            Team.managers.through.objects.filter(user_id=recipient.pk).values_list(
+                "team_id", flat=True
+            )
+        )
     items = [
         {
             "commitment": commitment,

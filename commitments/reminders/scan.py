@@ -18,9 +18,9 @@ from django.utils import timezone
 from commitments.models import Notification, ReminderScan
 from commitments.reminders.delivery import (
     Outcome,
-    notification_send,
     notifications_record,
     notifications_recorded_keys,
+    notifications_send_batch,
     notifications_to_send,
 )
 from commitments.reminders.rules import PlannedEmail, reminders_plan
@@ -66,9 +66,9 @@ def reminders_send_due(
 ) -> ScanResult:
     """Scan `today` (and the days missed before it), record the e-mails owed, send them.
 
-    `deliver(notification_id=…, today=…)` sends one recorded e-mail; by default it is sent
-    here and now (the management command); the Celery task passes one that enqueues a task
-    per e-mail after the commit. A dry run records, claims and sends nothing.
+    By default the e-mails are sent here and now, together (the management command). The Celery
+    task passes `deliver(notification_id=…, today=…)`, which enqueues a task per e-mail after
+    the commit, so each retries on its own. A dry run records, claims and sends nothing.
     """
     days = reminder_scan_days(today=today)
     planned = reminders_plan(days=days, today=today)
@@ -90,12 +90,14 @@ def reminders_send_due(
             ignore_conflicts=True,
         )
     result = ScanResult(today=today, days=days, planned=planned, recorded=recorded)
-    deliver = deliver or _send_inline
-    for notification_id in notifications_to_send(now=timezone.now()):
-        result.handed_out.append(notification_id)
-        outcome = deliver(notification_id=notification_id, today=today)
-        if outcome is not None:
-            result.outcomes[notification_id] = outcome
+    result.handed_out = notifications_to_send(now=timezone.now())
+    if deliver is None:
+        result.outcomes = notifications_send_batch(ids=result.handed_out, today=today)
+    else:
+        for notification_id in result.handed_out:
+            outcome = deliver(notification_id=notification_id, today=today)
+            if outcome is not None:
+                result.outcomes[notification_id] = outcome
     logger.info(
         "Reminder scan of %s (covering %s): %d e-mails recorded, %d handed out.",
         today,
@@ -104,16 +106,6 @@ def reminders_send_due(
         len(result.handed_out),
     )
     return result
-
-
-def _send_inline(*, notification_id: int, today: datetime.date) -> Outcome:
-    try:
-        return notification_send(notification_id=notification_id, today=today)
-    except Exception:
-        # Recorded on the row as failed; the next scan tries again. One bad address must not
-        # keep the other e-mails of the run from going out.
-        logger.exception("Reminder %s could not be sent", notification_id)
-        return Outcome.FAILED
 
 
 def reminder_scan_time() -> datetime.time:

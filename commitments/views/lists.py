@@ -5,15 +5,16 @@ import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from commitments import selectors
 from commitments.access import can_create_commitment, can_export
+from commitments.filters import CHOICE_FIELDS
 from commitments.models import STATUS_TO_REGISTER, CommitmentStatus
 
 PAGE_SIZES = (25, 50, 100)
@@ -28,7 +29,9 @@ def commitment_list(request):
     filterset = selectors.commitment_filter(user=request.user, data=request.GET, today=today)
     filterset.load_choices()
     per_page = _page_size(request.GET.get("per_page"))
-    page = Paginator(filterset.qs, per_page).get_page(request.GET.get("page"))
+    page = selectors.commitment_page(
+        queryset=filterset.qs, number=request.GET.get("page"), per_page=per_page, today=today
+    )
     return render(
         request,
         "commitments/commitment_list.html",
@@ -38,6 +41,12 @@ def commitment_list(request):
             "today": today,
             "per_page": per_page,
             "page_sizes": PAGE_SIZES,
+            "chosen_statuses": request.GET.getlist("status"),
+            "status_choices": CommitmentStatus.choices,
+            "select_fields": [filterset.form[name] for name in CHOICE_FIELDS],
+            # The detail page is /commitments/<pk>/: one prefix instead of a reverse() per row.
+            "detail_url_prefix": reverse("commitments:list"),
+            "text_length": selectors.LIST_TEXT_LENGTH,
             "can_export": can_export(request.user),
             "can_create": can_create_commitment(request.user),
         },
