@@ -414,9 +414,14 @@ class Commitment(models.Model):
                 fields=["due_date", "reference"], name="commitment_due_ref", include=["id"]
             ),
             # Filters that reach commitments through a link table (action line, activity)
-            # probe them by id and test the status; with the status in the index that probe
-            # never visits the table. Served by `?action_line=…&status=…`.
-            models.Index(fields=["id"], include=["status"], name="commitment_id_status"),
+            # probe them by id, test the status and sort the matches by due date; with those
+            # columns in the index the probes never visit the table.
+            # Served by `?action_line=…&status=…` and `?activity=…`.
+            models.Index(
+                fields=["id"],
+                include=["status", "due_date", "reference"],
+                name="commitment_id_status",
+            ),
             # "My work" and the team filter: a team's commitments by due date.
             models.Index(fields=["team", "due_date"], name="commitment_team_due"),
             # "My work" for the owner, by due date.

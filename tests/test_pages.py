@@ -701,3 +701,16 @@ def test_changed_links_are_on_the_timeline(client, cast, commitment):
     )
     body = response.content.decode()
     assert "+ Barrièremodel" in body and "− Toolkit" in body
+
+
+def test_a_search_is_counted_and_paged_like_any_filter(client, cast, today):
+    for number in range(30):
+        CommitmentFactory(reference=f"Z-{number:02d}", text="Over de Green Notices.")
+    CommitmentFactory.create_batch(5, text="Iets anders.")
+    client.force_login(cast.staff)
+    second = client.get("/commitments/?q=green&per_page=25&page=2&sort=reference")
+    assert second.context["page"].paginator.count == 30
+    assert references(second) == [f"Z-{n:02d}" for n in range(25, 30)]
+    beyond = client.get("/commitments/?q=green&per_page=25&page=9&sort=reference")
+    assert beyond.context["page"].number == 2
+    assert client.get("/commitments/?q=nergens").context["page"].paginator.count == 0
