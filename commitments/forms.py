@@ -23,6 +23,7 @@ from commitments.models import (
     FollowUpLetter,
     ParliamentaryDocument,
 )
+from commitments.services import EDITABLE_FIELDS, EDITABLE_M2M_FIELDS
 from tracker.forms import DateField
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -78,22 +79,8 @@ class CommitmentForm(forms.ModelForm):
 
     class Meta:
         model = Commitment
-        fields = [
-            "reference",
-            "register_number",
-            "text",
-            "chamber",
-            "made_by",
-            "debate",
-            "source_document",
-            "made_on",
-            "made_to",
-            "deadline_wording",
-            "due_date",
-            "owner",
-            "team",
-            "activities",
-        ]
+        # What the service lets an official edit, and the first due date (see __init__).
+        fields = [*EDITABLE_FIELDS, "due_date", *EDITABLE_M2M_FIELDS]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 5}),
             "made_to": forms.SelectMultiple(attrs={"size": 6}),
@@ -143,7 +130,7 @@ class CommitmentForm(forms.ModelForm):
     def service_fields(self) -> tuple[dict, dict]:
         """The cleaned data split into plain fields and many-to-many fields."""
         data = {name: value for name, value in self.cleaned_data.items() if name != "version"}
-        m2m = {name: data.pop(name) for name in ("made_to", "activities") if name in data}
+        m2m = {name: data.pop(name) for name in EDITABLE_M2M_FIELDS if name in data}
         return data, m2m
 
 
@@ -168,6 +155,11 @@ class NewDocumentFields(forms.Form):
         "new_document_date",
         "new_document_title",
     )
+
+    @property
+    def new_document_started(self) -> bool:
+        """Whether the user began registering a Kamerstuk: the form shows those fields open."""
+        return any(self[name].value() or self[name].errors for name in self.NEW_DOCUMENT_FIELDS)
 
     def clean_new_document_dossier(self):
         value = self.cleaned_data["new_document_dossier"].strip()
