@@ -714,3 +714,23 @@ def test_a_search_is_counted_and_paged_like_any_filter(client, cast, today):
     beyond = client.get("/commitments/?q=green&per_page=25&page=9&sort=reference")
     assert beyond.context["page"].number == 2
     assert client.get("/commitments/?q=nergens").context["page"].paginator.count == 0
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, cast, mailoutbox):
+    import re
+
+    cast.official.email = "olga@example.org"
+    cast.official.save()
+    response = client.post(reverse("password_reset"), {"email": "olga@example.org"})
+    assert response.status_code == 302
+    (message,) = mailoutbox
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", message.body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"]
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Nieuw-wachtwoord-2026", "new_password2": "Nieuw-wachtwoord-2026"},
+    )
+    assert done.status_code == 302
+    cast.official.refresh_from_db()
+    assert cast.official.check_password("Nieuw-wachtwoord-2026")
