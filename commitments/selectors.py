@@ -121,6 +121,10 @@ def commitment_page(*, queryset: QuerySet[Commitment], number, per_page: int, to
         row["owner_name"] = (
             f"{row['owner_first_name']} {row['owner_last_name']}".strip() or row["owner_username"]
         )
+        # Formatted once here, as the list shows them (the Dutch numeric form, 23-12-2016):
+        # the template's date filter would cost more for the hundred dates of a page.
+        row["due_display"] = f"{row['due_date']:%d-%m-%Y}" if row["due_date"] else "—"
+        row["made_on_display"] = f"{row['made_on']:%d-%m-%Y}"
     return page
 
 
