@@ -17,11 +17,16 @@ from commitments.roles import POLICY_STAFF_GROUP
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_manage(*args, env_overrides):
+def clean_environment():
+    """The test run's environment without what the test settings or a developer added."""
     from tests.settings import TEST_ENVIRONMENT
 
-    dropped = {"DEBUG", *TEST_ENVIRONMENT}
-    env = {key: value for key, value in os.environ.items() if key not in dropped}
+    dropped = {"DEBUG", "DJANGO_SETTINGS_MODULE", *TEST_ENVIRONMENT}
+    return {key: value for key, value in os.environ.items() if key not in dropped}
+
+
+def run_manage(*args, env_overrides):
+    env = clean_environment()
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
     return subprocess.run(
@@ -35,9 +40,27 @@ def run_manage(*args, env_overrides):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = run_manage("check", env_overrides={"TRACKER_VAR_DIR": str(tmp_path)})
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    serve = subprocess.run(
+        [sys.executable, "-c", "import tracker.wsgi"],
+        cwd=ROOT,
+        env={**clean_environment(), "TRACKER_VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert serve.returncode != 0
+    assert "SECRET_KEY is not set" in serve.stderr
+    check = run_manage("check", "--deploy", env_overrides={"TRACKER_VAR_DIR": str(tmp_path)})
+    assert check.returncode != 0
+    assert "SECRET_KEY is not set" in check.stderr
+
+
+def test_developer_commands_run_without_a_secret_key(tmp_path):
+    result = run_manage(
+        "makemigrations", "--check", "--dry-run", env_overrides={"TRACKER_VAR_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_debug_is_off_unless_asked(tmp_path):

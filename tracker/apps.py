@@ -2,7 +2,10 @@ from django.apps import AppConfig
 
 
 class TrackerConfig(AppConfig):
-    """The project package, installed for its template tags and shared form templates."""
+    """The project package, installed for its template tags, form templates and checks."""
 
     name = "tracker"
     verbose_name = "Tracker"
+
+    def ready(self):
+        from tracker import checks  # noqa: F401 - registers the checks
