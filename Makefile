@@ -52,7 +52,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The benchmark of issue 5 (README, "Benchmark"): our pages against the Django admin on
+# The benchmark (README, "Benchmark"): our pages against the Django admin on
 # PostgreSQL filled by `generate_load`; not part of `make test`. BENCH_ARGS passes options,
 # e.g. BENCH_ARGS="--only list_search --runs 10"; `python -m bench --help` lists them.
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench

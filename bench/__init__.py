@@ -1,4 +1,4 @@
-"""The benchmark of issue 5: our pages against the Django admin, on generated national data.
+"""The benchmark: our pages against the Django admin, on generated national data.
 
 `make bench` runs `python -m bench` against PostgreSQL after `manage.py generate_load`. It is
 not part of the test suite: it measures, it does not assert. Every figure it prints is
@@ -6,6 +6,6 @@ measured in the same run on the same database, the admin's included, so the comp
 on a noisy machine.
 
 - `harness`: the instruments: the in-process client, a gunicorn server, wrk, memory;
-- `scenarios`: what is measured, with which URLs, and the targets of the issue;
+- `scenarios`: what is measured, with which URLs, and the performance targets;
 - `__main__`: the command line, the checks before a run, the table and the JSON.
 """

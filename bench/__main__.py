@@ -1,4 +1,4 @@
-"""`python -m bench`: run the benchmark of issue 5 and write var/bench/latest.json.
+"""`python -m bench`: run the benchmark and write var/bench/latest.json.
 
 Runs with production settings (DEBUG off) against the database of DATABASE_URL, which must
 be PostgreSQL holding the data of `manage.py generate_load`. `make bench` is the way in.

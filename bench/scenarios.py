@@ -1,4 +1,4 @@
-"""What the benchmark measures, how, and against which targets (issue 5).
+"""What the benchmark measures, how, and against which targets.
 
 Each list scenario is measured twice in the same run: on our list page and on the admin
 changelist with the same filter, the peer every Django project already has.
@@ -26,7 +26,7 @@ ADMIN_LIST = "/admin/commitments/commitment/"
 SEARCH_TERM = "jeugdbescherming"
 DEEP_PAGE = 1000  # with 50 rows a page: rows 49,951–50,000, the middle of 100,000
 
-# The targets of issue 5, on 2 cores with 100,000 commitments.
+# The targets, on 2 cores with 100,000 commitments.
 LIST_P50_MS, LIST_P95_MS, LIST_MAX_QUERIES, LIST_ADMIN_FACTOR = 40, 100, 8, 2.0
 # "Free-text search as fast as the unfiltered list": within this factor of its p50, which
 # leaves room for the noise of a shared machine.
@@ -104,7 +104,7 @@ def _round(value):
 
 
 def scenarios(*, today: datetime.date) -> list[Scenario]:
-    """The scenarios of issue 5, on the generated data of this database."""
+    """The scenarios, on the generated data of this database."""
     action_line = _busiest_action_line()
     detail, detail_small = _detail_commitments()
     year = today.year - 2  # a whole year of commitments: about 10,000 rows
@@ -133,7 +133,7 @@ def scenarios(*, today: datetime.date) -> list[Scenario]:
             "detail_100_updates",
             "page",
             f"/commitments/{detail}/" if detail else None,
-            # No admin peer: the issue compares lists; the admin's change form is another page.
+            # No admin peer: only lists are compared; the admin's change form is another page.
             extra_url=f"/commitments/{detail_small}/" if detail_small else None,
         ),
         Scenario("export_csv_all", "export", "/commitments/export.csv"),
@@ -383,7 +383,7 @@ def measure_throughput(server: harness.Server, cookie: str, scenario, settings, 
 
 
 def judge(results: dict[str, Result], generate_seconds: float | None) -> None:
-    """Mark each result with the issue's targets it meets (True) or misses (False).
+    """Mark each result with the targets it meets (True) or misses (False).
 
     A target whose figure was not measured in this run (say, with --no-load) is left out.
     """

@@ -121,7 +121,7 @@ def delete_generated() -> dict[str, int]:
 def _rows_pointing_at_generated_commitments(generated: str, prefix: str) -> list[tuple]:
     """DELETE statements for every table that points at commitments, found from the models.
 
-    Found rather than listed, so that a table a colleague adds (notifications, say) is
+    Found rather than listed, so that a table added later (notifications, say) is
     emptied of generated references too instead of failing the foreign-key check at commit.
     """
     columns: dict[tuple, type[models.Model]] = {}  # (table, column) -> model, once each

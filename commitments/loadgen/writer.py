@@ -36,8 +36,8 @@ class BulkWriter:
     def write(self, model: type[models.Model], fields: Sequence[str], rows: Iterable) -> int:
         """Insert `rows` (tuples in the order of `fields`) into the model's table.
 
-        Concrete fields that are not named get their model default, so a field a colleague
-        adds with a default does not break the generator; one without a default stops it here
+        Concrete fields that are not named get their model default, so a field added later
+        with a default does not break the generator; one without a default stops it here
         with its name instead of deep inside the database.
         """
         named = [model._meta.get_field(name) for name in fields]

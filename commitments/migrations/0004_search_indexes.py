@@ -1,4 +1,4 @@
-"""Trigram indexes for free-text search over 100,000 commitments (issue 5); PostgreSQL only.
+"""Trigram indexes for free-text search over 100,000 commitments; PostgreSQL only.
 
 Django's `icontains` on PostgreSQL queries `UPPER("commitments_commitment"."text"::text) LIKE
 UPPER('%term%')`. A B-tree index cannot serve a LIKE that starts with a wildcard, so without

@@ -79,7 +79,7 @@ class Command(BaseCommand):
             self._record(size, time.perf_counter() - started)
 
     def _record(self, size: LoadSize, seconds: float) -> None:
-        # The benchmark reports the generator's time at full size (the issue's target) next to
+        # The benchmark reports the generator's time at full size (its target) next to
         # its own figures; smaller runs, the tests' among them, leave no record.
         path = Path(settings.VAR_DIR) / "bench" / "generate_load.json"
         path.parent.mkdir(parents=True, exist_ok=True)
