@@ -12,6 +12,7 @@ from actionlines.access import can_change_team_work
 from actionlines.forms import ActivityProgressForm
 from actionlines.models import Activity, Plan
 from tracker.concurrency import ConcurrentUpdateError
+from tracker.forms import apply_errors
 
 
 @login_required
@@ -82,8 +83,7 @@ def activity_progress(request, pk):
             form = ActivityProgressForm(data, activity=activity)
             form.is_valid()
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Progress recorded."))
             return redirect("actionlines:activity_detail", pk=activity.pk)

@@ -11,7 +11,7 @@ from actionlines.access import is_manager
 from commitments import access, selectors, services
 from commitments.forms import DeadlineDecisionForm
 from commitments.models import DeadlineChange
-from commitments.views.detail import apply_errors
+from tracker.forms import apply_errors
 
 
 @login_required

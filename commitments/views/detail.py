@@ -13,6 +13,7 @@ from commitments import access, selectors, services
 from commitments.forms import CommitmentForm, DeadlineChangeRequestForm, ProgressForm
 from commitments.models import OPEN_STATUSES, Commitment, DeadlineChange, ProgressUpdate
 from tracker.concurrency import ConcurrentUpdateError
+from tracker.forms import apply_errors
 
 
 def _readable_commitment(request, pk, *, detailed=False) -> Commitment:
@@ -35,15 +36,6 @@ def _changeable_commitment(request, pk) -> Commitment:
     if not access.can_change_commitment(request.user, commitment):
         raise PermissionDenied
     return commitment
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, at the field it names where possible."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def conflict_message(request) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from commitments import access, selectors, services
 from commitments.forms import FollowUpLetterForm, LetterSentForm
 from commitments.models import FollowUpLetter
-from commitments.views.detail import apply_errors
+from tracker.forms import apply_errors
 
 
 def _readable_letter(request, pk) -> FollowUpLetter:
