@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format translations messages install install-dev bench
+.PHONY: run test test-security lint format translations messages install install-dev bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ run: $(VENV)/.installed translations
 
 test: $(VENV)/.installed-dev translations
 	$(BIN)/pytest
+
+# The checks of README's "Security and data safety": access, history, loads, versions,
+# e-mail exactly once, exports, throttling, headers and generated bad input.
+SECURITY_TESTS := tests/test_access.py tests/test_access_matrix.py tests/test_data_safety.py \
+	tests/test_security.py tests/test_fuzz.py tests/test_reminders_cron.py
+
+test-security: $(VENV)/.installed-dev translations
+	$(BIN)/pytest $(SECURITY_TESTS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -5,9 +5,11 @@ and of the teams below those; admins (superusers) do everything. The answers are
 per request and kept on the user object, because a page asks them for many rows.
 """
 
+import rules
 from django.db.models import Exists, OuterRef
 
 from actionlines.models import Team
+from tracker.actors import is_system_actor
 
 
 def _cached(user, name, compute):
@@ -88,3 +90,44 @@ def can_read_team_work(user, *, team_id: int | None, owner_id: int | None = None
     if can_change_team_work(user, team_id=team_id, owner_id=owner_id):
         return True
     return team_id is not None and team_id in managed_team_ids(user)
+
+
+# --- the rules, per record ---------------------------------------------------------------------
+# Registered under Django-style permission names and asked through `tracker.access`; the
+# services ask them for every record they write, the views to answer 403/404 and hide buttons.
+
+
+@rules.predicate
+def is_logged_in(user) -> bool:
+    return user.is_authenticated
+
+
+@rules.predicate
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_superuser and user.is_active
+
+
+@rules.predicate
+def is_system(user) -> bool:
+    """A loader or job acting as its named system actor (tracker.actors)."""
+    return is_system_actor(user)
+
+
+@rules.predicate
+def changes_team_work(user, record) -> bool:
+    return record is not None and can_change_team_work(
+        user, team_id=record.team_id, owner_id=getattr(record, "owner_id", None)
+    )
+
+
+# Plans, their action lines and activities are what the ministry told the Kamer: every user
+# reads them. The plan's structure is kept by admins and the shipped data; the progress of an
+# activity by its team.
+_keepers = is_admin | is_system
+for _model in ("plan", "actionline", "activity", "team", "organisation", "place"):
+    rules.add_perm(f"actionlines.view_{_model}", is_logged_in)
+    rules.add_perm(f"actionlines.add_{_model}", _keepers)
+    rules.add_perm(f"actionlines.delete_{_model}", _keepers)
+for _model in ("plan", "actionline", "team", "organisation", "place"):
+    rules.add_perm(f"actionlines.change_{_model}", _keepers)
+rules.add_perm("actionlines.change_activity", changes_team_work | is_system)

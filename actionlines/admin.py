@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from actionlines.models import (
     ActionLine,
@@ -13,18 +12,18 @@ from actionlines.models import (
     Profile,
     Team,
 )
-from tracker.concurrency import claim_version
+from tracker.admin import AuditedAdmin
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "abbreviation", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "abbreviation"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
     list_display = ["name", "organisation", "parent", "member_count"]
     list_filter = ["organisation"]
     search_fields = ["name", "organisation__name"]
@@ -48,7 +47,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(AuditedAdmin):
     list_display = ["country", "city"]
     search_fields = ["country", "city"]
 
@@ -59,7 +58,7 @@ class ActionLineInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditedAdmin):
     list_display = ["title", "ministry", "adopted_on", "period_start", "period_end", "predecessor"]
     list_filter = ["ministry"]
     search_fields = ["title", "summary"]
@@ -70,7 +69,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionLine)
-class ActionLineAdmin(admin.ModelAdmin):
+class ActionLineAdmin(AuditedAdmin):
     list_display = ["__str__", "plan"]
     list_filter = ["plan"]
     search_fields = ["title", "description"]
@@ -91,7 +90,7 @@ class ActivityUpdateInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(AuditedAdmin):
     list_display = [
         "title",
         "action_line",
@@ -116,13 +115,6 @@ class ActivityAdmin(SimpleHistoryAdmin):
     ]
     list_select_related = ["action_line", "lead_organisation", "team", "owner"]
     inlines = [ActivityUpdateInline]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            # An admin edit makes progress forms opened before it stale.
-            claim_version(Activity, pk=obj.pk, expected_version=None)
-            obj.version += 1
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ActivityUpdate)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ActionlinesConfig(AppConfig):
     name = "actionlines"
     verbose_name = _("Plans and action lines")
+
+    def ready(self):
+        from actionlines import access  # noqa: F401 - registers the access rules

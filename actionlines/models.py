@@ -14,17 +14,30 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from tracker.audit import AuditedQuerySet
+
+
+def version_field():
+    """Optimistic locking: every save through a service bumps it, so a form (or API call)
+    that started from an older version is refused instead of overwriting the newer one."""
+    return models.PositiveIntegerField(default=1, editable=False)
+
 
 class NaturalKeyManager(models.Manager):
-    """Looks rows up by the fields of their natural key, so fixtures load idempotently.
+    """Looks rows up by the fields of their natural key, so a fixture finds what it loaded.
 
-    `loaddata` finds an existing row by natural key and updates it instead of adding a copy,
-    which is what lets `make run` load the 2016 plan every time.
+    `loaddata` (tracker's, see tracker/sources.py) finds an existing row by natural key and
+    compares it with the fixture instead of adding a copy. Its querysets refuse bulk updates
+    that would pass the audit history (tracker.audit.AuditedQuerySet).
     """
 
     def __init__(self, *fields):
         super().__init__()
         self.key_fields = fields
+
+    def get_queryset(self):
+        # No bulk update of domain records past the audit history (tracker.audit).
+        return AuditedQuerySet(self.model, using=self._db)
 
     def get_by_natural_key(self, *values):
         return self.get(**dict(zip(self.key_fields, values, strict=True)))
@@ -46,6 +59,7 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
     objects = NaturalKeyManager("name")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -84,8 +98,11 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="teams", verbose_name=_("members")
     )
+    version = version_field()
 
     objects = NaturalKeyManager("organisation__name", "name")
+    # Membership decides who reads and changes what, so who joined or left when is kept too.
+    history = HistoricalRecords(m2m_fields=[managers, members])
 
     class Meta:
         ordering = ["name"]
@@ -136,6 +153,7 @@ class Place(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
 
     objects = NaturalKeyManager("country", "city")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["country", "city"]
@@ -179,8 +197,10 @@ class Plan(models.Model):
         related_name="successors",
         verbose_name=_("predecessor plan"),
     )
+    version = version_field()
 
     objects = NaturalKeyManager("title")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-adopted_on", "title"]
@@ -211,8 +231,10 @@ class ActionLine(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    version = version_field()
 
     objects = NaturalKeyManager("plan__title", "number")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan", "number"]
@@ -306,8 +328,7 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name=_("team"),
     )
-    # Optimistic locking: every save through a service bumps it, so a stale form is detected.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
 
     objects = NaturalKeyManager("plan__title", "title")
     history = HistoricalRecords()

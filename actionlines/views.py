@@ -8,11 +8,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from actionlines import selectors, services
-from actionlines.access import can_change_team_work
 from actionlines.forms import ActivityProgressForm
 from actionlines.models import Activity, Plan
+from tracker.access import allowed
 from tracker.concurrency import ConcurrentUpdateError
 from tracker.forms import apply_errors
+
+
+def _readable_commitments(user, activities) -> None:
+    """Keep on each activity only the commitments the user may read (`readable_commitments`).
+
+    The rule is the commitments app's, asked through the rule registry, so this app still
+    does not import it.
+    """
+    for activity in activities:
+        activity.readable_commitments = [
+            commitment
+            for commitment in activity.commitments.all()
+            if allowed(user, "commitments.view_commitment", commitment)
+        ]
 
 
 @login_required
@@ -26,6 +40,9 @@ def plan_detail(request, pk):
         plan = selectors.plan_detail(pk=pk)
     except Plan.DoesNotExist:
         raise Http404 from None
+    for line in plan.action_lines.all():
+        _readable_commitments(request.user, line.activities.all())
+    _readable_commitments(request.user, plan.plan_wide_activities)
     return render(request, "actionlines/plan_detail.html", {"plan": plan})
 
 
@@ -39,14 +56,13 @@ def _activity(pk):
 @login_required
 def activity_detail(request, pk):
     activity = _activity(pk)
+    _readable_commitments(request.user, [activity])
     return render(
         request,
         "actionlines/activity_detail.html",
         {
             "activity": activity,
-            "can_change": can_change_team_work(
-                request.user, team_id=activity.team_id, owner_id=activity.owner_id
-            ),
+            "can_change": allowed(request.user, "actionlines.change_activity", activity),
         },
     )
 
@@ -54,7 +70,7 @@ def activity_detail(request, pk):
 @login_required
 def activity_progress(request, pk):
     activity = _activity(pk)
-    if not can_change_team_work(request.user, team_id=activity.team_id, owner_id=activity.owner_id):
+    if not allowed(request.user, "actionlines.change_activity", activity):
         raise PermissionDenied
     form = ActivityProgressForm(request.POST or None, activity=activity)
     if request.method == "POST" and form.is_valid():

@@ -5,18 +5,25 @@
 - managers read their teams' commitments and decide their deadline changes;
 - admins (superusers) do everything.
 
-Views ask these functions and answer 403 when an action on a visible record is refused, and
-404 for a record the user may not see at all.
+The predicates below are registered as rules (`commitments.change_commitment`, …) and asked
+through `tracker.access` by the services for every record they write, and by the views, which
+answer 403 when an action on a visible record is refused and 404 for a record the user may
+not see at all.
 """
 
+import rules
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
 from actionlines.access import (
     can_change_team_work,
     can_read_team_work,
+    is_admin,
+    is_logged_in,
     is_official,
+    is_system,
     managed_team_ids,
+    member_team_ids,
 )
 
 STAFF_PERMISSIONS = ("view_all_commitments", "export_commitments")
@@ -85,3 +92,75 @@ def can_read_letter(user, letter) -> bool:
     return reads_everything(user) or can_read_team_work(
         user, team_id=letter.team_id, owner_id=letter.drafter_id
     )
+
+
+def can_place_in_team(user, record) -> bool:
+    """Officials register work in their own teams; admins anywhere."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return record.team_id is not None and record.team_id in member_team_ids(user)
+
+
+# --- the rules, per record ---------------------------------------------------------------------
+
+rules.add_perm("commitments.view_commitment", rules.predicate(can_read_commitment) | is_system)
+rules.add_perm(
+    "commitments.add_commitment",
+    (rules.predicate(can_create_commitment) & rules.predicate(can_place_in_team)) | is_system,
+)
+rules.add_perm("commitments.change_commitment", rules.predicate(can_change_commitment) | is_system)
+rules.add_perm("commitments.delete_commitment", is_admin | is_system)
+
+# Asking for a new deadline is a change to the commitment; deciding is the manager's.
+rules.add_perm(
+    "commitments.add_deadlinechange",
+    rules.predicate(lambda user, change: can_change_commitment(user, change.commitment))
+    | is_system,
+)
+rules.add_perm(
+    "commitments.change_deadlinechange",
+    rules.predicate(can_decide_deadline_change) | is_system,
+)
+rules.add_perm("commitments.delete_deadlinechange", is_admin)
+# An approved deadline change moves the due date: the deciding manager's right, not an edit.
+rules.add_perm(
+    "commitments.move_due_date",
+    rules.predicate(
+        lambda user, commitment: (
+            user.is_authenticated
+            and (user.is_superuser or commitment.team_id in managed_team_ids(user))
+        )
+    )
+    | is_system,
+)
+
+# A relation between commitments ("repeats", "supplements") is part of the one it starts from.
+_changes_source_commitment = rules.predicate(
+    lambda user, relation: can_change_commitment(user, relation.from_commitment)
+)
+for _action in ("add", "change", "delete"):
+    rules.add_perm(
+        f"commitments.{_action}_commitmentrelation", _changes_source_commitment | is_system
+    )
+
+rules.add_perm("commitments.view_followupletter", rules.predicate(can_read_letter) | is_system)
+rules.add_perm(
+    "commitments.add_followupletter",
+    (rules.predicate(can_create_commitment) & rules.predicate(can_place_in_team)) | is_system,
+)
+rules.add_perm("commitments.change_followupletter", rules.predicate(can_change_letter) | is_system)
+rules.add_perm("commitments.delete_followupletter", is_admin | is_system)
+
+# The Kamer's records (documents, debates, bewindspersonen, committees, addressees) belong to
+# no team: every official keeps them, every user reads them.
+for _model in ("parliamentarydocument", "debate", "bewindspersoon", "committee", "addressee"):
+    rules.add_perm(f"commitments.view_{_model}", is_logged_in)
+    rules.add_perm(
+        f"commitments.add_{_model}", rules.predicate(can_edit_parliamentary_records) | is_system
+    )
+    rules.add_perm(
+        f"commitments.change_{_model}", rules.predicate(can_edit_parliamentary_records) | is_system
+    )
+    rules.add_perm(f"commitments.delete_{_model}", is_admin | is_system)

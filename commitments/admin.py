@@ -1,9 +1,7 @@
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from commitments import services
 from commitments.models import (
@@ -22,11 +20,11 @@ from commitments.models import (
     ProgressUpdate,
     ReminderScan,
 )
-from tracker.concurrency import claim_version
+from tracker.admin import AuditedAdmin, VersionedAdminForm
 
 
 @admin.register(Bewindspersoon)
-class BewindspersoonAdmin(admin.ModelAdmin):
+class BewindspersoonAdmin(AuditedAdmin):
     list_display = ["name", "function", "ministry", "in_office_from", "in_office_until"]
     list_filter = ["function", "ministry"]
     search_fields = ["name", "title"]
@@ -35,21 +33,21 @@ class BewindspersoonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(AuditedAdmin):
     list_display = ["name", "abbreviation", "chamber"]
     list_filter = ["chamber"]
     search_fields = ["name", "abbreviation"]
 
 
 @admin.register(Addressee)
-class AddresseeAdmin(admin.ModelAdmin):
+class AddresseeAdmin(AuditedAdmin):
     list_display = ["name", "kind", "party"]
     list_filter = ["kind"]
     search_fields = ["name", "party"]
 
 
 @admin.register(ParliamentaryDocument)
-class ParliamentaryDocumentAdmin(SimpleHistoryAdmin):
+class ParliamentaryDocumentAdmin(AuditedAdmin):
     list_display = ["citation", "date", "kind", "title"]
     list_filter = ["kind", "chamber"]
     search_fields = ["dossier_number", "title"]
@@ -59,7 +57,7 @@ class ParliamentaryDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Debate)
-class DebateAdmin(SimpleHistoryAdmin):
+class DebateAdmin(AuditedAdmin):
     list_display = ["title", "kind", "date", "committee", "activity_number"]
     list_filter = ["kind", "chamber", "committee"]
     search_fields = ["title", "activity_number"]
@@ -68,7 +66,7 @@ class DebateAdmin(SimpleHistoryAdmin):
     date_hierarchy = "date"
 
 
-class CommitmentAdminForm(forms.ModelForm):
+class CommitmentAdminForm(VersionedAdminForm):
     class Meta:
         model = Commitment
         exclude = []  # noqa: DJ006 - the admin decides the fields; this form adds a rule
@@ -118,7 +116,7 @@ class DeadlineChangeInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(AuditedAdmin):
     form = CommitmentAdminForm
     list_display = [
         "reference",
@@ -172,10 +170,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         return commitment.text[:90] + ("…" if len(commitment.text) > 90 else "")
 
     def save_model(self, request, obj, form, change):
-        if change:
-            claim_version(Commitment, pk=obj.pk, expected_version=None)
-            obj.version += 1
-        elif obj.original_due_date is None:
+        if not change and obj.original_due_date is None:
             obj.original_due_date = obj.due_date
         super().save_model(request, obj, form, change)
 
@@ -194,7 +189,7 @@ class CommitmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FollowUpLetter)
-class FollowUpLetterAdmin(SimpleHistoryAdmin):
+class FollowUpLetterAdmin(AuditedAdmin):
     list_display = ["title", "planned_date", "status", "drafter", "team", "sent_as"]
     list_filter = ["status", "team"]
     search_fields = ["title"]
@@ -220,7 +215,7 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeadlineChange)
-class DeadlineChangeAdmin(SimpleHistoryAdmin):
+class DeadlineChangeAdmin(AuditedAdmin):
     list_display = [
         "commitment",
         "original_due_date",

@@ -8,6 +8,7 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Commitments")
 
     def ready(self):
+        from commitments import access  # noqa: F401 - registers the access rules
         from commitments.roles import ensure_role_groups
 
         # Permissions exist only after migrate has run, so the group is made then.

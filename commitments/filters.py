@@ -218,9 +218,15 @@ class CommitmentFilter(django_filters.FilterSet):
         model = Commitment
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, today: datetime.date | None = None, **kwargs):
+    def __init__(
+        self, data=None, *args, today: datetime.date | None = None, letters=None, **kwargs
+    ):
         super().__init__(data, *args, **kwargs)
         self.today = today or timezone.localdate()
+        if letters is not None:
+            # Only letters the user may read: another team's letter is neither filtered on nor
+            # named on the page.
+            self.form.fields["letter"].queryset = letters
         for name in ("due_date", "made_on"):
             for field in self.form.fields[name].fields:
                 field.input_formats = DATE_INPUT_FORMATS

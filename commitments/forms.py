@@ -24,7 +24,8 @@ from commitments.models import (
     ParliamentaryDocument,
 )
 from commitments.services import EDITABLE_FIELDS, EDITABLE_M2M_FIELDS
-from tracker.forms import DateField
+from tracker.access import allowed
+from tracker.forms import DateField, VersionedModelForm
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 DOSSIER_NUMBER = re.compile(r"^(\d{2}) ?(\d{3})((?:-[A-Z0-9]{1,6})*)$")
@@ -63,10 +64,9 @@ def _user_label(user):
     return user.get_full_name() or user.username
 
 
-class CommitmentForm(forms.ModelForm):
+class CommitmentForm(VersionedModelForm):
     """Create or edit a toezegging. Status and due date move through their own forms."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     made_on = DateField(label=_("Made on"))
     due_date = DateField(
         label=_("Due date"),
@@ -104,11 +104,9 @@ class CommitmentForm(forms.ModelForm):
         fields["owner"].queryset = _owner_choices(user)
         fields["owner"].label_from_instance = _user_label
         fields["debate"].help_text = _("The debate where it was made, or else the document.")
-        if self.instance.pk:
-            self.initial.setdefault("version", self.instance.version)
-            if self.instance.due_date is not None:
-                # A deadline moves only through a request that a manager approves.
-                del fields["due_date"]
+        if self.instance.pk and self.instance.due_date is not None:
+            # A deadline moves only through a request that a manager approves.
+            del fields["due_date"]
 
     def clean_register_number(self):
         return self.cleaned_data["register_number"].strip().upper()
@@ -328,7 +326,7 @@ class DeadlineDecisionForm(forms.Form):
         return cleaned
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(VersionedModelForm):
     date = DateField(label=_("Date"))
     url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
 
@@ -352,7 +350,7 @@ class DocumentForm(forms.ModelForm):
         return cleaned
 
 
-class DebateForm(forms.ModelForm):
+class DebateForm(VersionedModelForm):
     date = DateField(label=_("Date"))
 
     class Meta:
@@ -373,8 +371,12 @@ class DebateForm(forms.ModelForm):
         return value
 
 
-class LetterSentForm(NewDocumentFields):
-    """Record that a follow-up letter went to the Kamer, and what it fulfilled."""
+class LetterSentForm(VersionedForm, NewDocumentFields):
+    """Record that a follow-up letter went to the Kamer, and what it fulfilled.
+
+    Only the commitments the user may change get an outcome to choose; the others the letter
+    answers stay as they are, for their own team to record.
+    """
 
     OUTCOMES = [
         ("fulfilled", _("fulfilled")),
@@ -388,11 +390,18 @@ class LetterSentForm(NewDocumentFields):
         required=False,
         help_text=_("The Kamerstuk the letter became, if it is registered already."),
     )
+    # Without it (a script posting the form) the letter's row lock still keeps it once.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
-    def __init__(self, *args, letter, **kwargs):
+    def __init__(self, *args, letter, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.letter = letter
-        self.open_commitments = [c for c in letter.commitments.all() if c.status in OPEN_STATUSES]
+        self.initial.setdefault("version", letter.version)
+        self.open_commitments = [
+            c
+            for c in letter.commitments.all()
+            if c.status in OPEN_STATUSES and allowed(user, "commitments.change_commitment", c)
+        ]
         for commitment in self.open_commitments:
             self.fields[f"outcome_{commitment.pk}"] = forms.ChoiceField(
                 label=f"{commitment.reference}: {commitment.text[:120]}",
@@ -421,7 +430,12 @@ class LetterSentForm(NewDocumentFields):
         return [self[f"outcome_{commitment.pk}"] for commitment in self.open_commitments]
 
 
-class FollowUpLetterForm(forms.ModelForm):
+class FollowUpLetterForm(VersionedModelForm):
+    """Plan a follow-up letter and the commitments it is to answer: those the user may change.
+
+    Commitments of other teams that are on the letter already are kept by the service.
+    """
+
     planned_date = DateField(label=_("Planned date"))
 
     class Meta:
@@ -429,15 +443,21 @@ class FollowUpLetterForm(forms.ModelForm):
         fields = ["title", "planned_date", "drafter", "team", "commitments"]
         widgets = {"commitments": forms.SelectMultiple(attrs={"size": 8})}
 
-    def __init__(self, *args, user, visible_commitments, **kwargs):
+    def __init__(self, *args, user, changeable_commitments, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.changeable_commitments = changeable_commitments
         self.fields["team"].queryset = _team_choices(user)
         self.fields["team"].required = not user.is_superuser
         self.fields["drafter"].queryset = _owner_choices(user)
         self.fields["drafter"].label_from_instance = _user_label
-        choosable = Q(pk__in=visible_commitments.filter(status__in=OPEN_STATUSES).values("pk"))
+        choosable = Q(pk__in=changeable_commitments.filter(status__in=OPEN_STATUSES).values("pk"))
         if self.instance.pk:
-            choosable |= Q(pk__in=self.instance.commitments.values("pk"))
+            choosable |= Q(
+                pk__in=changeable_commitments.filter(
+                    pk__in=self.instance.commitments.values("pk")
+                ).values("pk")
+            )
         self.fields["commitments"].queryset = Commitment.objects.filter(choosable).order_by(
             "due_date", "reference"
         )

@@ -18,7 +18,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from actionlines.models import Activity, NaturalKeyManager, Organisation, Plan, Team
+from actionlines.models import (
+    Activity,
+    NaturalKeyManager,
+    Organisation,
+    Plan,
+    Team,
+    version_field,
+)
+from tracker.audit import AuditedManager
 
 
 class Chamber(models.TextChoices):
@@ -51,8 +59,10 @@ class Bewindspersoon(models.Model):
     )
     in_office_from = models.DateField(_("in office from"), null=True, blank=True)
     in_office_until = models.DateField(_("in office until"), null=True, blank=True)
+    version = version_field()
 
     objects = NaturalKeyManager("name", "ministry__name")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -79,8 +89,10 @@ class Committee(models.Model):
     chamber = models.CharField(
         _("chamber"), max_length=2, choices=Chamber.choices, default=Chamber.TWEEDE_KAMER
     )
+    version = version_field()
 
     objects = NaturalKeyManager("name")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -127,6 +139,7 @@ class ParliamentaryDocument(models.Model):
         related_name="presented_in_documents",
         verbose_name=_("presents plan"),
     )
+    version = version_field()
 
     objects = NaturalKeyManager("dossier_number", "volgnummer", "date")
     history = HistoricalRecords()
@@ -203,6 +216,7 @@ class Debate(models.Model):
         related_name="reported_debates",
         verbose_name=_("report"),
     )
+    version = version_field()
 
     objects = NaturalKeyManager("date", "title")
     history = HistoricalRecords()
@@ -241,6 +255,7 @@ class Addressee(models.Model):
     party = models.CharField(_("party"), max_length=100, blank=True)
 
     objects = NaturalKeyManager("name")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -390,8 +405,7 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Optimistic locking: every save through a service bumps it, so a stale form is detected.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
 
     objects = NaturalKeyManager("reference")
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -548,6 +562,7 @@ class FollowUpLetter(models.Model):
         related_name="follow_up_letters",
         verbose_name=_("sent as"),
     )
+    version = version_field()
 
     objects = NaturalKeyManager("title")
     history = HistoricalRecords()
@@ -709,7 +724,9 @@ class DeadlineChange(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    version = version_field()
 
+    objects = AuditedManager()
     history = HistoricalRecords()
 
     class Meta:

@@ -36,6 +36,7 @@ from commitments.models import (
     Notification,
     ProgressUpdate,
 )
+from tracker.actors import is_system_actor
 
 # Fields whose changes the timeline shows through richer events (progress updates and deadline
 # changes), or which are bookkeeping.
@@ -54,18 +55,40 @@ def commitments_overdue(*, today: datetime.date) -> QuerySet[Commitment]:
     )
 
 
+def commitment_visibility(user, prefix: str = "") -> Q:
+    """The condition `commitments.view_commitment` grants, as SQL: everything for staff and
+    admins, else the user's teams' and what they own. `prefix` reaches commitments through a
+    relation (`"commitments__"`), so counts of other records count only what the user may read.
+    """
+    if reads_everything(user) or is_system_actor(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    teams = member_team_ids(user) | managed_team_ids(user)
+    return Q(**{f"{prefix}team_id__in": teams}) | Q(**{f"{prefix}owner_id": user.pk})
+
+
 def commitments_visible_to(user) -> QuerySet[Commitment]:
     """The commitments a user may read: everything for staff and admins, else their teams'."""
+    return Commitment.objects.filter(commitment_visibility(user))
+
+
+def commitments_changeable_by(user) -> QuerySet[Commitment]:
+    """The commitments `commitments.change_commitment` lets a user change, as one query."""
     commitments = Commitment.objects.all()
-    if reads_everything(user):
+    if user.is_superuser or is_system_actor(user):
         return commitments
-    teams = member_team_ids(user) | managed_team_ids(user)
-    return commitments.filter(Q(team_id__in=teams) | Q(owner_id=user.pk))
+    return commitments.filter(Q(team_id__in=member_team_ids(user)) | Q(owner_id=user.pk))
 
 
 def commitment_filter(*, user, data, today: datetime.date | None = None) -> CommitmentFilter:
     """The filtered list behind the list page and both exports."""
-    return CommitmentFilter(data or None, queryset=commitments_visible_to(user), today=today)
+    return CommitmentFilter(
+        data or None,
+        queryset=commitments_visible_to(user),
+        today=today,
+        letters=letters_visible_to(user),
+    )
 
 
 # The list shows the start of a commitment's text; the database cuts it, so a page of fifty
@@ -157,7 +180,10 @@ def commitment_export_rows(queryset: QuerySet[Commitment]):
     )
 
 
-def commitment_detail(*, pk: int) -> Commitment:
+def commitment_detail(*, pk: int, user) -> Commitment:
+    """A commitment with everything its page shows; linked letters and commitments only as far
+    as the user may read them."""
+    visible = commitment_visibility(user)
     return (
         Commitment.objects.select_related(
             "made_by__ministry",
@@ -174,7 +200,7 @@ def commitment_detail(*, pk: int) -> Commitment:
                 "activities",
                 queryset=Activity.objects.select_related("action_line", "plan"),
             ),
-            "follow_up_letters",
+            Prefetch("follow_up_letters", queryset=letters_visible_to(user)),
             Prefetch(
                 "updates",
                 queryset=ProgressUpdate.objects.select_related("author", "evidence_document"),
@@ -186,11 +212,15 @@ def commitment_detail(*, pk: int) -> Commitment:
             Prefetch("link_changes", queryset=LinkChange.objects.select_related("changed_by")),
             Prefetch(
                 "relations_from",
-                queryset=CommitmentRelation.objects.select_related("to_commitment"),
+                queryset=CommitmentRelation.objects.select_related("to_commitment").filter(
+                    to_commitment__in=Commitment.objects.filter(visible)
+                ),
             ),
             Prefetch(
                 "relations_to",
-                queryset=CommitmentRelation.objects.select_related("from_commitment"),
+                queryset=CommitmentRelation.objects.select_related("from_commitment").filter(
+                    from_commitment__in=Commitment.objects.filter(visible)
+                ),
             ),
         )
         .get(pk=pk)
@@ -359,7 +389,7 @@ def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, lim
     letters = (
         FollowUpLetter.objects.exclude(status=FollowUpLetter.Status.SENT)
         .filter(_letter_scope(user))
-        .annotate(open_count=Count("commitments", filter=Q(commitments__status__in=OPEN_STATUSES)))
+        .annotate(open_count=_open_commitment_count(user))
         .select_related("drafter")
         .order_by("planned_date")
     )
@@ -396,10 +426,21 @@ def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, lim
 
 
 def _letter_scope(user) -> Q:
-    if reads_everything(user):
+    if reads_everything(user) or is_system_actor(user):
         return Q(pk__isnull=False)
+    if not user.is_authenticated:
+        return Q(pk__in=[])
     teams = member_team_ids(user) | managed_team_ids(user)
     return Q(team_id__in=teams) | Q(drafter_id=user.pk)
+
+
+def _open_commitment_count(user) -> Count:
+    """How many of a letter's commitments are open, counting only those the user may read."""
+    return Count(
+        "commitments",
+        filter=Q(commitments__status__in=OPEN_STATUSES)
+        & commitment_visibility(user, "commitments__"),
+    )
 
 
 def letters_visible_to(user) -> QuerySet[FollowUpLetter]:
@@ -411,8 +452,10 @@ def letter_list(*, user) -> QuerySet[FollowUpLetter]:
         letters_visible_to(user)
         .select_related("drafter", "team", "sent_as")
         .annotate(
-            commitment_count=Count("commitments"),
-            open_count=Count("commitments", filter=Q(commitments__status__in=OPEN_STATUSES)),
+            commitment_count=Count(
+                "commitments", filter=commitment_visibility(user, "commitments__")
+            ),
+            open_count=_open_commitment_count(user),
         )
         .order_by(
             Case(When(status=FollowUpLetter.Status.SENT, then=Value(1)), default=Value(0)),
@@ -421,15 +464,16 @@ def letter_list(*, user) -> QuerySet[FollowUpLetter]:
     )
 
 
-def letter_detail(*, pk: int) -> FollowUpLetter:
+def letter_detail(*, pk: int, user) -> FollowUpLetter:
+    """A letter with the commitments it answers, as far as the user may read them."""
     return (
         FollowUpLetter.objects.select_related("drafter", "team", "sent_as")
         .prefetch_related(
             Prefetch(
                 "commitments",
-                queryset=Commitment.objects.select_related("owner", "made_by").order_by(
-                    "due_date", "reference"
-                ),
+                queryset=commitments_visible_to(user)
+                .select_related("owner", "made_by", "team")
+                .order_by("due_date", "reference"),
             )
         )
         .get(pk=pk)

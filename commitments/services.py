@@ -1,7 +1,9 @@
 """Writes to commitments: every rule that needs more than a single row lives here.
 
 Views, forms, the admin, commands and tasks call these functions; none of them changes a
-commitment's status, due date or version on its own.
+commitment's status, due date or version on its own. Each function takes the actor (a person
+or a system actor, `tracker.actors`), asks the access rules (`tracker.access`) for every record
+it writes, and ends in `tracker.audit.record_save`, which records the actor in the history.
 """
 
 from datetime import date
@@ -22,7 +24,9 @@ from commitments.models import (
     ParliamentaryDocument,
     ProgressUpdate,
 )
-from tracker.concurrency import claim_version
+from tracker.access import allowed, require, require_each
+from tracker.audit import record_save
+from tracker.concurrency import ConcurrentUpdateError, claim_version
 
 # Fields an official may edit on a commitment's form. Status, due date and version are absent
 # on purpose: they change only through progress updates and approved deadline changes.
@@ -42,11 +46,10 @@ EDITABLE_FIELDS = (
 EDITABLE_M2M_FIELDS = ("made_to", "activities")
 
 
-def _set_history_user(instance, user, reason: str = "") -> None:
-    # django-simple-history reads the author and the reason of a change from these attributes;
-    # the timeline shows changes made by progress updates and deadline decisions as those events.
-    instance._history_user = user
-    instance._change_reason = reason
+# The timeline shows changes made with these reasons as the richer events they belong to
+# (progress updates, deadline decisions) instead of as plain edits.
+PROGRESS_REASON = "progress"
+DEADLINE_REASON = "deadline-change"
 
 
 @transaction.atomic
@@ -60,9 +63,7 @@ def commitment_create(*, author, m2m: dict | None = None, **fields) -> Commitmen
         commitment.due_date = resolve_deadline(commitment.deadline_wording, commitment.made_on)
     commitment.original_due_date = commitment.due_date
     commitment.status = CommitmentStatus.OPEN
-    commitment.full_clean()
-    _set_history_user(commitment, author)
-    commitment.save()
+    record_save(actor=author, record=commitment)
     for name, values in (m2m or {}).items():
         getattr(commitment, name).set(values)
     return commitment
@@ -81,21 +82,20 @@ def commitment_update(
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     new_due_date = fields.pop("due_date", None)
-    claim_version(Commitment, pk=commitment.pk, expected_version=expected_version)
-    commitment.refresh_from_db()
+    commitment = Commitment.objects.get(pk=commitment.pk)
     for name, value in fields.items():
         setattr(commitment, name, value)
     if commitment.due_date is None and new_due_date is not None:
         commitment.due_date = commitment.original_due_date = new_due_date
-    commitment.full_clean()
-    _set_history_user(commitment, author)
-    commitment.save()
+    record_save(actor=author, record=commitment, expected_version=expected_version)
     commitment_set_links(commitment=commitment, author=author, links=m2m or {})
     return commitment
 
 
 def commitment_set_links(*, commitment: Commitment, author, links: dict) -> None:
     """Replace a commitment's links (addressees, activities…) and record what changed."""
+    if links:
+        require(author, "commitments.change_commitment", commitment)
     for name, values in links.items():
         manager = getattr(commitment, name)
         before = {obj.pk: str(obj) for obj in manager.all()}
@@ -132,8 +132,8 @@ def commitment_update_progress(
     """
     if status not in CommitmentStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    claim_version(Commitment, pk=commitment.pk, expected_version=expected_version)
-    commitment.refresh_from_db()
+    commitment = Commitment.objects.get(pk=commitment.pk)
+    require(author, "commitments.change_commitment", commitment)
     if status in STATUSES_NEEDING_EVIDENCE:
         if evidence_document is not None:
             commitment.fulfilling_documents.add(evidence_document)
@@ -167,8 +167,15 @@ def commitment_update_progress(
             commitment.fulfilled_on = latest.date if latest else (today or timezone.localdate())
         else:
             commitment.fulfilled_on = None
-    _set_history_user(commitment, author, "progress")
-    commitment.save()
+    # The version claim comes last and in the same transaction: a stale form undoes the
+    # update above along with it.
+    record_save(
+        actor=author,
+        record=commitment,
+        expected_version=expected_version,
+        reason=PROGRESS_REASON,
+        validate=False,
+    )
     return update
 
 
@@ -190,10 +197,9 @@ def deadline_change_request(
         reason=reason.strip(),
         requested_by=requested_by,
     )
-    _set_history_user(change, requested_by)
     try:
         with transaction.atomic():
-            change.save()
+            record_save(actor=requested_by, record=change, validate=False)
     except IntegrityError as error:
         # The partial unique index refuses a second open request, also under a race.
         raise ValidationError(
@@ -205,16 +211,21 @@ def deadline_change_request(
 def _decide(*, change: DeadlineChange, decided_by, note: str, state: str) -> DeadlineChange:
     if change.requested_by_id == decided_by.pk:
         raise PermissionDenied(_("Nobody decides on their own request."))
-    claimed = DeadlineChange.objects.filter(
-        pk=change.pk, state=DeadlineChange.State.REQUESTED
-    ).update(state=state, decided_by=decided_by, decided_at=timezone.now(), decision_note=note)
-    if claimed == 0:
-        # Someone else decided first; the conditional UPDATE makes that race harmless.
-        raise ValidationError(_("This request has already been decided."))
-    change.refresh_from_db()
-    # The UPDATE above bypasses save(), so save once more for the audit history.
-    _set_history_user(change, decided_by)
-    change.save()
+    already = ValidationError(_("This request has already been decided."))
+    try:
+        # Of two managers deciding at once, one claims the version the request was read at;
+        # the other updates 0 rows and is told the request is decided.
+        claim_version(DeadlineChange, pk=change.pk, expected_version=change.version)
+    except ConcurrentUpdateError:
+        raise already from None
+    change = DeadlineChange.objects.select_related("commitment").get(pk=change.pk)
+    if change.state != DeadlineChange.State.REQUESTED:
+        raise already
+    change.state = state
+    change.decided_by = decided_by
+    change.decided_at = timezone.now()
+    change.decision_note = note
+    record_save(actor=decided_by, record=change, check_version=False)
     return change
 
 
@@ -229,14 +240,18 @@ def deadline_change_approve(
         note=note.strip(),
         state=DeadlineChange.State.APPROVED,
     )
-    # Bumping the version makes forms opened before the decision stale, as they should be.
-    claim_version(Commitment, pk=change.commitment_id, expected_version=None)
     commitment = Commitment.objects.get(pk=change.commitment_id)
     commitment.due_date = change.new_due_date
     if commitment.original_due_date is None:
         commitment.original_due_date = change.new_due_date
-    _set_history_user(commitment, decided_by, "deadline-change")
-    commitment.save()
+    # Bumping the version makes forms opened before the decision stale, as they should be.
+    record_save(
+        actor=decided_by,
+        record=commitment,
+        expected_version=None,
+        reason=DEADLINE_REASON,
+        permission="commitments.move_due_date",
+    )
     return change
 
 
@@ -253,12 +268,43 @@ def deadline_change_reject(*, change: DeadlineChange, decided_by, note: str) -> 
     )
 
 
-def parliamentary_document_create(**fields) -> ParliamentaryDocument:
+def parliamentary_document_create(*, actor, **fields) -> ParliamentaryDocument:
     """Register a Kamerstuk or letter, e.g. the one that was just sent to the Kamer."""
-    document = ParliamentaryDocument(**fields)
-    document.full_clean()
-    document.save()
-    return document
+    return record_save(actor=actor, record=ParliamentaryDocument(**fields))
+
+
+def parliamentary_record_save(*, actor, record, expected_version: int | None):
+    """Save a document or debate typed in a form, refused if it changed since the form opened."""
+    return record_save(actor=actor, record=record, expected_version=expected_version)
+
+
+@transaction.atomic
+def follow_up_letter_save(
+    *, actor, letter: FollowUpLetter, commitments, expected_version: int | None = None
+) -> FollowUpLetter:
+    """Plan a follow-up letter, or change one, with the commitments it is to answer.
+
+    Putting a commitment on a letter, or taking it off, plans that commitment's answer: it is a
+    change to the commitment and needs the right to change it. Commitments on the letter that
+    the actor may not change stay where they are, whatever the form sent.
+    """
+    adding = letter._state.adding
+    before = set() if adding else set(letter.commitments.values_list("pk", flat=True))
+    record_save(actor=actor, record=letter, expected_version=expected_version)
+    kept = {
+        commitment.pk
+        for commitment in Commitment.objects.filter(pk__in=before)
+        if not allowed(actor, "commitments.change_commitment", commitment)
+    }
+    chosen = {commitment.pk for commitment in commitments} | kept
+    touched = Commitment.objects.filter(pk__in=(chosen ^ before) - kept)
+    require_each(actor, "commitments.change_commitment", touched)
+    letter.commitments.set(chosen)
+    return letter
+
+
+class LetterAlreadySent(ValidationError):
+    """The letter is recorded as sent already: a second submit changes nothing."""
 
 
 @transaction.atomic
@@ -268,24 +314,26 @@ def follow_up_letter_record_sent(
     author,
     document: ParliamentaryDocument,
     outcomes: dict[int, str],
+    expected_version: int | None = None,
 ) -> FollowUpLetter:
     """Record the Kamerstuk a follow-up letter became, and fulfil what it answered.
 
     Each commitment the official marks goes through `commitment_update_progress` with the letter
-    as its evidence, so every one of them is audited on its own.
+    as its evidence, so every one of them is checked and audited on its own. Recording is
+    idempotent: the letter's row is locked first, so of two submits at once the second waits,
+    finds the letter sent and changes nothing.
     """
+    letter = FollowUpLetter.objects.select_for_update().get(pk=letter.pk)
     if letter.status == FollowUpLetter.Status.SENT:
-        raise ValidationError(_("This letter is recorded as sent already."))
-    allowed = set(letter.commitments.values_list("pk", flat=True))
-    if not set(outcomes) <= allowed:
+        raise LetterAlreadySent(_("This letter is recorded as sent already."))
+    answered = set(letter.commitments.values_list("pk", flat=True))
+    if not set(outcomes) <= answered:
         raise ValidationError(_("The letter does not answer some of these commitments."))
     if not set(outcomes.values()) <= set(STATUSES_NEEDING_EVIDENCE):
         raise ValidationError(_("A sent letter fulfils commitments wholly or in part."))
     letter.status = FollowUpLetter.Status.SENT
     letter.sent_as = document
-    _set_history_user(letter, author)
-    letter.full_clean()
-    letter.save()
+    record_save(actor=author, record=letter, expected_version=expected_version)
     for commitment in Commitment.objects.filter(pk__in=outcomes).order_by("pk"):
         commitment_update_progress(
             commitment=commitment,

@@ -9,6 +9,16 @@ from tests.factories import CommitmentFactory, TeamFactory, UserFactory
 TODAY = datetime.date(2025, 11, 3)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and cached filter options live in the cache: no test sees another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db):
     """A small cast per role: an official and a manager of one team, a director above them,

@@ -427,7 +427,9 @@ def test_every_page_of_the_journeys_passes_axe(new_page, demo, history):
     assert listed_references(official) == OVERDUE_OPEN
     assert_accessible(official, "list-filtered")
     official.goto(f"/commitments/{history.busy.pk}/")
-    assert official.locator(".timeline li").count() == 2
+    # Registered by the data load, assigned by the demo setup, then two progress updates.
+    assert official.locator(".timeline > li").count() == 4
+    assert official.locator(".timeline").get_by_text("systeem: gegevenslading").count() == 1
     assert_accessible(official, "detail-with-timeline")
 
     official.goto(f"/commitments/{history.busy.pk}/progress/")

@@ -76,7 +76,7 @@ def test_progress_form_opened_before_another_update_is_refused(client, cast):
 def test_two_simultaneous_saves_from_the_same_version_cannot_both_win():
     """Two threads, two database connections, one version: exactly one save lands."""
     commitment = CommitmentFactory()
-    authors = [UserFactory(), UserFactory()]
+    authors = [UserFactory(is_superuser=True), UserFactory(is_superuser=True)]
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 

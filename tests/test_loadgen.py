@@ -6,24 +6,48 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 
 from actionlines.models import ActionLine, Activity, Organisation, Plan, Team
 from commitments.loadgen.markers import NAME_SUFFIX, REFERENCE_PREFIX, USERNAME_PREFIX
+from commitments.management.commands.setup_demo import TEAM as DEMO_TEAM
 from commitments.models import (
     OPEN_STATUSES,
     STATUSES_NEEDING_EVIDENCE,
+    Addressee,
+    Bewindspersoon,
     Commitment,
     CommitmentStatus,
+    Committee,
     DeadlineChange,
+    Debate,
     FollowUpLetter,
     ParliamentaryDocument,
     ProgressUpdate,
 )
 from tests.factories import CommitmentFactory, UserFactory
+from tracker.actors import system_actor
 
 TODAY = datetime.date(2025, 11, 3)
 SIZE = {"commitments": 500, "updates": 3000, "users": 30, "teams": 5}
+# Every model the generator makes records of that keeps an audit history.
+HISTORIED = [
+    Organisation,
+    Team,
+    Plan,
+    ActionLine,
+    Activity,
+    Bewindspersoon,
+    Committee,
+    Addressee,
+    ParliamentaryDocument,
+    Debate,
+    Commitment,
+    DeadlineChange,
+    FollowUpLetter,
+]
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +79,9 @@ def test_every_generated_record_is_recognisable_as_generated():
     assert not ParliamentaryDocument.objects.exclude(title__endswith=NAME_SUFFIX).exists()
     assert not FollowUpLetter.objects.exclude(title__endswith=NAME_SUFFIX).exists()
     assert not Commitment.objects.exclude(reference__startswith=REFERENCE_PREFIX).exists()
-    assert not get_user_model().objects.exclude(username__startswith="gen-user-").exists()
+    # Besides its users, the generator's own system actor, which wrote the history.
+    others = get_user_model().objects.exclude(username__startswith="gen-user-")
+    assert list(others.values_list("username", "is_active")) == [("system:loadgen", False)]
     # Generated users cannot log in.
     assert not any(user.has_usable_password() for user in get_user_model().objects.all())
 
@@ -132,7 +158,8 @@ def test_running_again_replaces_the_generated_data():
 
     assert Commitment.objects.count() == 500
     assert ProgressUpdate.objects.count() == 3000
-    assert get_user_model().objects.count() == 30
+    assert get_user_model().objects.filter(username__startswith=USERNAME_PREFIX).count() == 30
+    assert get_user_model().objects.count() == 31  # and the one system:loadgen of both runs
     # The sequences moved past the generated ids: new records get new ids.
     assert (
         CommitmentFactory().pk
@@ -161,11 +188,34 @@ def test_refuses_a_database_with_real_users():
         generate()
 
 
-def test_the_2016_plan_and_the_demo_users_do_not_count_as_real_data(plan_2016):
-    UserFactory(username="official")
-    UserFactory(username="admin", is_staff=True, is_superuser=True)
+def _history(of: dict[str, list] | None = None) -> dict[str, list]:
+    """The history rows of every record, or of the records in `of`: (id, type, user) each."""
+    rows = {}
+    for model in HISTORIED:
+        history = model.history.model.objects.all()
+        if of is not None:
+            history = history.filter(id__in={row[0] for row in of[model._meta.label]})
+        rows[model._meta.label] = sorted(
+            history.values_list("id", "history_type", "history_user__username")
+        )
+    return rows
+
+
+def test_the_2016_plan_and_the_demo_setup_do_not_count_as_real_data(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("load_plan", verbosity=0)
+    call_command("setup_demo", verbosity=0)
+    demo_team = Team.objects.get(name=DEMO_TEAM)
+    members = sorted(demo_team.members.values_list("username", flat=True))
+    before = _history()
+    # What the plan and the demo setup wrote is theirs: by their system actors.
+    assert {user for rows in before.values() for _i, _t, user in rows} == {
+        "system:fixture",
+        "system:demo",
+    }
 
     generate()
+    generate(seed=8)  # replacing generated data leaves theirs alone too
 
     assert Commitment.objects.filter(reference__startswith="KST-2016-").count() == 5
     assert (
@@ -174,3 +224,124 @@ def test_the_2016_plan_and_the_demo_users_do_not_count_as_real_data(plan_2016):
         ).count()
         == 505
     )
+    assert not Commitment.objects.filter(reference__startswith="KST-2016-", team=None).exists()
+    assert sorted(demo_team.members.values_list("username", flat=True)) == members
+    assert _history(of=before) == before
+    assert get_user_model().objects.filter(username__startswith="system:").count() == 3
+
+
+def test_a_user_named_like_a_system_actor_but_active_is_real_data():
+    UserFactory(username="system:loadgen", is_active=True)
+
+    with pytest.raises(CommandError, match="system:loadgen"):
+        generate()
+
+
+def _loadgen_rows(model):
+    return model.history.model.objects.filter(history_type="+")
+
+
+def test_every_generated_record_is_created_in_the_history_by_the_load_generator():
+    generate()
+    actor = system_actor("loadgen")
+
+    for model in HISTORIED:
+        records = model.objects.all()
+        created = _loadgen_rows(model)
+        assert records.exists(), model
+        # Exactly one '+' row per record, by the generator's system actor, for its reason.
+        assert sorted(created.values_list("id", flat=True)) == sorted(
+            records.values_list("pk", flat=True)
+        ), model
+        assert not created.exclude(history_user=actor).exists(), model
+        assert not created.exclude(history_change_reason="generate_load").exists(), model
+        assert not created.filter(history_date__gt=timezone.now()).exists(), model
+        assert not model.history.model.objects.filter(history_type="-").exists(), model
+        if model is not Commitment:  # created as it is; a commitment's later saves follow
+            assert model.history.model.objects.count() == records.count(), model
+            # The same field values, the fields added later (version) among them.
+            fields = [
+                f.attname
+                for f in model.history.model._meta.concrete_fields
+                if not f.name.startswith("history")
+            ]
+            assert set(created.values_list(*fields)) == set(records.values_list(*fields)), model
+            if any(f == "version" for f in fields):
+                assert set(records.values_list("version", flat=True)) == {1}, model
+
+
+def test_a_generated_commitment_begins_its_history_when_it_was_registered():
+    generate()
+    actor = system_actor("loadgen")
+
+    commitments = Commitment.objects.filter(reference__startswith=REFERENCE_PREFIX)
+    assert commitments.count() == 500
+    created = Commitment.history.filter(history_type="+")
+    assert created.count() == 500
+    assert created.values("id").distinct().count() == 500
+    assert not created.exclude(history_user=actor).exists()
+    for commitment in commitments.order_by("?")[:20]:
+        first = commitment.history.earliest()
+        assert first.history_type == "+"
+        assert first.history_date == commitment.created_at
+        assert first.status == CommitmentStatus.OPEN
+        assert first.due_date == commitment.original_due_date
+        # What follows is the work of people, as the progress updates say.
+        later = commitment.history.exclude(history_id=first.history_id)
+        assert not later.filter(Q(history_user=actor) | Q(history_type="+")).exists()
+
+
+def test_the_history_of_a_generated_team_shows_its_people():
+    generate()
+
+    for team in Team.objects.all():
+        created = team.history.get()
+        assert created.history_type == "+"
+        for field in ("members", "managers"):
+            now = sorted(getattr(team, field).values_list("pk", flat=True))
+            then = sorted(getattr(created, field).values_list("user_id", flat=True))
+            assert now == then, (team, field)
+    assert Team.objects.filter(members__isnull=False).exists()
+
+
+def _orphans(model) -> int:
+    """History rows of records that no longer exist."""
+    return model.history.model.objects.exclude(id__in=model.objects.values("pk")).count()
+
+
+def test_running_again_replaces_the_history_too():
+    generate()
+    generate(seed=8)
+
+    for model in HISTORIED:
+        assert _orphans(model) == 0, model
+        assert not model.history.model.objects.filter(history_type="-").exists(), model
+        created = _loadgen_rows(model)
+        assert created.count() == model.objects.count(), model
+    assert Commitment.history.values("id").distinct().count() == 500
+    for field in ("members", "managers"):
+        m2m_history = getattr(Team.history.model, field).model
+        assert not m2m_history.objects.exclude(
+            history__in=Team.history.model.objects.all()
+        ).exists()
+        assert m2m_history.objects.count() == getattr(Team, field).through.objects.count()
+    # Every reference is whole, as the commit would check.
+    connection.check_constraints()
+
+
+def test_a_forced_run_detaches_real_records_from_generated_ones_in_their_history():
+    generate()
+    team = Team.objects.first()
+    real = CommitmentFactory(reference="TZ-00001", team=team)
+    version = real.version
+
+    generate(force=True)
+
+    real.refresh_from_db()
+    assert real.team is None
+    assert real.version == version + 1
+    latest = real.history.latest()
+    assert latest.history_type == "~"
+    assert latest.history_user == system_actor("loadgen")
+    assert latest.history_change_reason == "generate_load"
+    connection.check_constraints()

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from actionlines.models import ActionLine, Activity, Organisation, Plan
+from commitments import services
 from commitments.deadlines import resolve_deadline
 from commitments.models import Commitment, Debate, FollowUpLetter, ParliamentaryDocument
 
@@ -20,8 +21,13 @@ def test_loading_the_plan_twice_leaves_one_copy(plan_2016):
     assert ParliamentaryDocument.objects.count() == 4
 
 
-def test_load_plan_command_leaves_users_changes_alone(plan_2016):
-    Commitment.objects.filter(reference="KST-2016-03").update(status="in_progress")
+def test_load_plan_command_leaves_users_changes_alone(plan_2016, cast):
+    services.commitment_update_progress(
+        commitment=Commitment.objects.get(reference="KST-2016-03"),
+        author=cast.admin,
+        status="in_progress",
+        note="Bezig.",
+    )
     call_command("load_plan", verbosity=0)
     assert Commitment.objects.get(reference="KST-2016-03").status == "in_progress"
 

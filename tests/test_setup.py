@@ -73,7 +73,8 @@ def test_debug_is_off_unless_asked(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
 
 
-def test_deploy_check_is_clean_with_production_variables(tmp_path):
+@pytest.mark.parametrize("behind_proxy", ["0", "1"])
+def test_deploy_check_is_clean_with_production_variables(tmp_path, behind_proxy):
     result = run_manage(
         "check",
         "--deploy",
@@ -85,6 +86,7 @@ def test_deploy_check_is_clean_with_production_variables(tmp_path):
             "SECURE_HSTS_SECONDS": "31536000",
             "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
             "SECURE_HSTS_PRELOAD": "1",
+            "BEHIND_PROXY": behind_proxy,
             "TRACKER_VAR_DIR": str(tmp_path),
         },
     )
@@ -125,6 +127,25 @@ def test_docker_compose_describes_the_production_stack():
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["CELERY_BROKER_URL"].startswith("redis://redis:")
         assert environment["DEBUG"] == "0"
+
+
+def test_docker_compose_puts_nginx_in_front_of_gunicorn():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    nginx, web = services["nginx"], services["web"]
+    assert nginx["image"].startswith("nginx:")
+    assert set(nginx["ports"]) == {"80:80", "443:443"}
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in nginx["volumes"]
+    assert any(volume.endswith(":/etc/nginx/certs:ro") for volume in nginx["volumes"])
+    # Only nginx publishes ports: gunicorn is reachable inside the compose network only.
+    assert [name for name, service in services.items() if "ports" in service] == ["nginx"]
+    assert web["expose"] == ["8000"]
+    assert web["environment"]["BEHIND_PROXY"] == "1"
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "server web:8000;" in config
+    assert "return 301 https://$host$request_uri;" in config
+    assert "listen 443 ssl" in config
+    for header in ("X-Forwarded-Proto $scheme", "X-Forwarded-For $remote_addr", "Host $host"):
+        assert f"proxy_set_header {header};" in config
 
 
 def test_env_example_lists_every_variable_the_settings_read():

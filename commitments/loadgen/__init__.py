@@ -4,7 +4,8 @@ Fills the database with synthetic commitments, progress updates, users and teams
 scale (by default 100,000 commitments, 1,000,000 progress updates, 1,000 users, 40 teams), for
 the benchmark (`make bench`). Every generated record is marked (`markers.py`), so that a second
 run replaces the first, and the generator refuses a database that holds anything else than
-generated data, the 2016 plan and the demo users.
+generated data, the 2016 plan, the demo users and the system actors. What it writes is in the
+audit history as written by the system actor `system:loadgen`, like any other system job's.
 """
 
 import datetime
@@ -15,8 +16,10 @@ from django.db import connection, transaction
 
 from commitments.loadgen.cleanup import delete_generated, foreign_data
 from commitments.loadgen.generate import NUMBERED_MODELS, Generator
+from commitments.loadgen.markers import HISTORY_ACTOR
 from commitments.loadgen.world import LoadSize
 from commitments.loadgen.writer import BulkWriter, lock_tables, reset_sequences
+from tracker.actors import system_actor
 
 __all__ = ["ForeignDataError", "LoadSize", "generate_load"]
 
@@ -48,10 +51,11 @@ def generate_load(
     started = time.perf_counter()
     with transaction.atomic():
         lock_tables(connection, NUMBERED_MODELS)
+        actor = system_actor(HISTORY_ACTOR)
         with _phase(log, "delete earlier generated data") as note:
-            deleted = delete_generated()
+            deleted = delete_generated(actor=actor)
             note(f"{sum(deleted.values()):,} rows" if deleted else "none")
-        generator = Generator(size=size, seed=seed, today=today, writer=writer)
+        generator = Generator(size=size, seed=seed, today=today, writer=writer, actor=actor)
         for name, step in generator.phases():
             with _phase(log, name) as note:
                 note(step() or "")

@@ -1,10 +1,14 @@
 """Refusing databases with real work in them, and removing earlier generated data."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db import connection, models
+from django.db.models import Q
 
-from actionlines.models import Activity, Organisation, Plan, Team
+from actionlines.models import ActionLine, Activity, Organisation, Plan, Team
 from commitments.loadgen.markers import (
+    HISTORY_REASON,
     NAME_SUFFIX,
     PLAN_2016_REFERENCE_PREFIX,
     REFERENCE_PREFIX,
@@ -16,15 +20,20 @@ from commitments.models import (
     Bewindspersoon,
     Commitment,
     Committee,
-    DeadlineChange,
     Debate,
     FollowUpLetter,
     ParliamentaryDocument,
 )
+from tracker.actors import SYSTEM_PREFIX
 
 
 def foreign_data() -> list[str]:
-    """What in the database is neither generated nor the 2016 plan and the demo users."""
+    """What in the database is not generated, nor the 2016 plan, the demo users or the system.
+
+    The 2016 plan and the demo setup write as system actors (`system:fixture`, `system:demo`),
+    and so does the generator itself: those users, and the history they wrote, belong to the
+    shipped data. Only commitments and users are counted: any real work has both.
+    """
     problems = []
     commitments = Commitment.objects.exclude(reference__startswith=REFERENCE_PREFIX).exclude(
         reference__startswith=PLAN_2016_REFERENCE_PREFIX
@@ -36,116 +45,174 @@ def foreign_data() -> list[str]:
         get_user_model()
         .objects.exclude(username__startswith=USERNAME_PREFIX)
         .exclude(username__in=DEMO_USERS)
+        # As tracker.actors.is_system_actor: no account made through a form can pass for one.
+        .exclude(username__startswith=SYSTEM_PREFIX, is_active=False)
     )
     if count := users.count():
-        examples = ", ".join(users.values_list("username", flat=True)[:3])
+        examples = ", ".join(users.order_by("username").values_list("username", flat=True)[:3])
         problems.append(
             f"{count} user(s) who are neither generated nor demo users, e.g. {examples}"
         )
     return problems
 
 
-def delete_generated() -> dict[str, int]:
-    """Delete every generated record; return the number of rows per table.
+@dataclass
+class _Generated:
+    """The generated records of one model, and how their history rows are recognised."""
 
-    The large tables (progress updates, commitments and what hangs off them, documents) go
-    with one DELETE each: the ORM's collector would load a million rows to delete them one
-    set at a time. The small tables go through the ORM, which clears the references
-    (`SET_NULL`, the history's users) that the raw statements would trip over.
+    model: type[models.Model]
+    records: models.QuerySet
+    # Marks on the history rows themselves, for rows of records that are gone already.
+    history_mark: Q | None = None
+
+    def history(self) -> models.QuerySet:
+        history_model = self.model.history.model
+        condition = Q(id__in=self.records.values("pk"))
+        if self.history_mark is not None:
+            condition |= self.history_mark
+        return history_model._base_manager.filter(condition)
+
+
+def _generated() -> list[_Generated]:
+    """Every generated model, in the order it is deleted: what points at a model goes first."""
+
+    def marked(model, **mark):
+        return _Generated(model, model._base_manager.filter(**mark), Q(**mark))
+
+    plans = Plan._base_manager.filter(title__endswith=NAME_SUFFIX)
+    return [
+        marked(Commitment, reference__startswith=REFERENCE_PREFIX),
+        marked(FollowUpLetter, title__endswith=NAME_SUFFIX),
+        marked(Debate, title__endswith=NAME_SUFFIX),
+        marked(ParliamentaryDocument, title__endswith=NAME_SUFFIX),
+        _Generated(
+            Activity, Activity._base_manager.filter(plan__in=plans), Q(title__endswith=NAME_SUFFIX)
+        ),
+        _Generated(ActionLine, ActionLine._base_manager.filter(plan__in=plans)),
+        marked(Plan, title__endswith=NAME_SUFFIX),
+        marked(Bewindspersoon, name__endswith=NAME_SUFFIX),
+        marked(Committee, name__endswith=NAME_SUFFIX),
+        marked(Addressee, name__endswith=NAME_SUFFIX),
+        _Generated(
+            Team,
+            Team._base_manager.filter(organisation__name__endswith=NAME_SUFFIX),
+            Q(name__endswith=NAME_SUFFIX),
+        ),
+        marked(Organisation, name__endswith=NAME_SUFFIX),
+    ]
+
+
+def delete_generated(*, actor) -> dict[str, int]:
+    """Delete every generated record and its audit history; return the rows per table.
+
+    Generated records are synthetic, and so is their history: it goes with them, and no '-'
+    rows are left behind. Each table goes with one DELETE, in SQL rather than through the ORM,
+    whose collector would load a million rows to delete them one set at a time and would
+    write a '-' history row for each. Rows that point at generated records go first: link
+    rows and other dependents with them; a record that is not generated itself but points at a
+    generated one (only with --force) is detached through `record_save`, as `actor`, so its
+    history says so. Users are not historied and go through the ORM, which clears the
+    references to them (the history's `history_user` among them).
     """
     deleted: dict[str, int] = {}
-    generated = f"SELECT id FROM {_table(Commitment)} WHERE reference LIKE %s"
-    prefix = REFERENCE_PREFIX + "%"
-    suffix = "%" + NAME_SUFFIX
-    letters = f"SELECT id FROM {_table(FollowUpLetter)} WHERE title LIKE %s"
-    teams = (
-        f"SELECT t.id FROM {_table(Team)} t JOIN {_table(Organisation)} o"
-        " ON o.id = t.organisation_id WHERE o.name LIKE %s"
-    )
-    users = f"SELECT id FROM {_table(get_user_model())} WHERE username LIKE %s"
-    statements = [
-        *_rows_pointing_at_generated_commitments(generated, prefix),
-        (DeadlineChange.history.model, f"commitment_id IN ({generated})", [prefix]),
-        (
-            FollowUpLetter.commitments.through,
-            f"followupletter_id IN ({letters})",
-            [suffix],
-        ),
-        (Commitment.history.model, "reference LIKE %s", [prefix]),
-        (Commitment, "reference LIKE %s", [prefix]),
-        (FollowUpLetter.history.model, "title LIKE %s", [suffix]),
-        (FollowUpLetter, "title LIKE %s", [suffix]),
-        (Debate.history.model, "title LIKE %s", [suffix]),
-        (Debate, "title LIKE %s", [suffix]),
-        (ParliamentaryDocument.history.model, "title LIKE %s", [suffix]),
-        (ParliamentaryDocument, "title LIKE %s", [suffix]),
-        (
-            Team.managers.through,
-            f"team_id IN ({teams}) OR user_id IN ({users})",
-            [suffix, USERNAME_PREFIX + "%"],
-        ),
-        (
-            Team.members.through,
-            f"team_id IN ({teams}) OR user_id IN ({users})",
-            [suffix, USERNAME_PREFIX + "%"],
-        ),
-    ]
-    with connection.cursor() as cursor:
-        for model, condition, params in statements:
-            cursor.execute(f"DELETE FROM {_table(model)} WHERE {condition}", params)
-            _count(deleted, model, cursor.rowcount)
-        # Teams point at their parent team: one statement removes parents and children at once
-        # (Django's foreign keys are checked at commit), which the ORM's PROTECT would refuse.
-        cursor.execute(
-            f"UPDATE {_table(Activity)} SET team_id = NULL WHERE team_id IN ({teams})", [suffix]
-        )
-        cursor.execute(f"DELETE FROM {_table(Team)} WHERE id IN ({teams})", [suffix])
-        _count(deleted, Team, cursor.rowcount)
+    for generated in _generated():
+        model, records = generated.model, generated.records
+        _detach_survivors(model, records, actor)
+        for dependent, condition in _dependents(model, records):
+            if _keeps_history(dependent):  # the deadline changes of a commitment
+                _delete(
+                    deleted,
+                    dependent.history.model._base_manager.filter(
+                        id__in=dependent._base_manager.filter(condition).values("pk")
+                    ),
+                )
+            _delete(deleted, dependent._base_manager.filter(condition))
+        if model is Team:
+            # The managers and members as the teams' history rows recorded them (world.py).
+            for field in ("managers", "members"):
+                m2m_history = getattr(Team.history.model, field).model
+                _delete(
+                    deleted,
+                    m2m_history._base_manager.filter(history__in=generated.history().values("pk")),
+                )
+        _delete(deleted, generated.history())
+        _delete(deleted, records)
 
-    plans = Plan.objects.filter(title__endswith=NAME_SUFFIX)
-    Activity.history.filter(plan__in=plans).delete()
-    for queryset in [
-        plans,
-        Bewindspersoon.objects.filter(name__endswith=NAME_SUFFIX),
-        Committee.objects.filter(name__endswith=NAME_SUFFIX),
-        Addressee.objects.filter(name__endswith=NAME_SUFFIX),
-        Organisation.objects.filter(name__endswith=NAME_SUFFIX),
-        get_user_model().objects.filter(username__startswith=USERNAME_PREFIX),
-    ]:
-        _total, per_model = queryset.delete()
-        for label, count in per_model.items():
-            deleted[label] = deleted.get(label, 0) + count
+    users = get_user_model()._base_manager.filter(username__startswith=USERNAME_PREFIX)
+    _detach_survivors(get_user_model(), users, actor)
+    _total, per_model = users.delete()
+    for label, count in per_model.items():
+        deleted[label] = deleted.get(label, 0) + count
     return {label: count for label, count in deleted.items() if count}
 
 
-def _rows_pointing_at_generated_commitments(generated: str, prefix: str) -> list[tuple]:
-    """DELETE statements for every table that points at commitments, found from the models.
+def _keeps_history(model) -> bool:
+    return hasattr(model._meta, "simple_history_manager_attribute")
 
-    Found rather than listed, so that a table added later (notifications, say) is
-    emptied of generated references too instead of failing the foreign-key check at commit.
+
+def _dependents(model, records) -> list[tuple[type[models.Model], Q]]:
+    """The tables whose rows point at `records` and go with them, found from the models.
+
+    Found rather than listed, so that a table added later (notifications, say) is emptied of
+    generated references too instead of failing the foreign-key check at commit: link rows
+    either way, and rows that depend on the record (`CASCADE`). A reference that is merely
+    cleared (`SET_NULL`) is `_detach_survivors`' business; the one that protects a record
+    (`PROTECT`) belongs to generated data deleted before it, or the commit refuses the lot.
     """
-    columns: dict[tuple, type[models.Model]] = {}  # (table, column) -> model, once each
-    for field in Commitment._meta.many_to_many:
+    ids = records.values("pk")
+    found: dict[tuple, tuple] = {}  # (table, column) -> (model, condition), once each
+    for field in model._meta.many_to_many:
         through = field.remote_field.through
-        column = through._meta.get_field(field.m2m_field_name()).column
-        columns[(through._meta.db_table, column)] = through
-    for relation in Commitment._meta.related_objects:
+        column = through._meta.get_field(field.m2m_field_name())
+        found[(through._meta.db_table, column.column)] = (through, Q(**{f"{column.name}__in": ids}))
+    for relation in model._meta.related_objects:
         if relation.many_to_many:
             through = relation.field.remote_field.through
-            column = through._meta.get_field(relation.field.m2m_reverse_field_name()).column
-            columns[(through._meta.db_table, column)] = through
+            column = through._meta.get_field(relation.field.m2m_reverse_field_name())
+        elif relation.on_delete is models.CASCADE:
+            through, column = relation.related_model, relation.field
         else:
-            model = relation.related_model
-            columns[(model._meta.db_table, relation.field.column)] = model
-    return [
-        (model, f"{column} IN ({generated})", [prefix])
-        for (_table_name, column), model in columns.items()
-    ]
+            continue
+        found[(through._meta.db_table, column.column)] = (through, Q(**{f"{column.name}__in": ids}))
+    return list(found.values())
 
 
-def _table(model: type[models.Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+def _detach_survivors(model, records, actor) -> None:
+    """Clear the references (`SET_NULL`) to generated records from records that stay.
+
+    Records with an audit history are saved one by one through `record_save`, as the
+    generator's actor: the history tells who cleared the reference, and why. Tables without
+    history (notifications) get the `UPDATE` that Django's `SET_NULL` would run.
+    """
+    from tracker.audit import record_save
+
+    for relation in model._meta.related_objects:
+        if relation.many_to_many or relation.on_delete is not models.SET_NULL:
+            continue
+        related, field = relation.related_model, relation.field
+        survivors = related._base_manager.filter(**{f"{field.name}__in": records.values("pk")})
+        if related is model:
+            survivors = survivors.exclude(pk__in=records.values("pk"))
+        if not _keeps_history(related):
+            survivors.update(**{field.name: None})  # a log, not a domain record
+            continue
+        for record in survivors.iterator():
+            setattr(record, field.name, None)
+            record_save(
+                actor=actor,
+                record=record,
+                expected_version=None,
+                reason=HISTORY_REASON,
+                validate=False,
+            )
 
 
-def _count(deleted: dict[str, int], model, count: int) -> None:
-    deleted[model._meta.label] = deleted.get(model._meta.label, 0) + max(count, 0)
+def _delete(deleted: dict[str, int], queryset: models.QuerySet) -> None:
+    """One DELETE of the rows of `queryset`: no collector, no signals, no '-' history rows.
+
+    Django's own fast delete (what the collector runs for rows without dependents): a plain
+    `DELETE … WHERE`, or `WHERE id IN (SELECT …)` when the filter needs a join.
+    """
+    model = queryset.model
+    label = model._meta.label
+    deleted[label] = deleted.get(label, 0) + max(queryset._raw_delete(connection.alias), 0)

@@ -7,6 +7,11 @@ are overdue, mostly recent ones; some lapse; about one in ten had its deadline m
 approved request. Rows are written in the order a real database would have received them
 (commitments by the date they were made, progress updates by the moment they were recorded),
 so that the physical order of the tables, and with it what the planner sees, is realistic.
+
+The audit history is written as simple-history would have kept it: every record the generator
+makes has its '+' row by the system actor `system:loadgen`, with the reason "generate_load"
+(`markers`); a commitment's later rows are the saves of its progress updates and approved
+deadline changes, by the people who made them.
 """
 
 import bisect
@@ -22,12 +27,13 @@ from django.contrib.auth import get_user_model
 from actionlines.models import ActionLine, Activity, Organisation, Plan, Team
 from commitments.loadgen import vocabulary as words
 from commitments.loadgen.markers import (
+    HISTORY_REASON,
     NAME_SUFFIX,
     REFERENCE_PREFIX,
     REGISTER_MARK,
 )
 from commitments.loadgen.world import LoadSize, World, years_before
-from commitments.loadgen.writer import BulkWriter, as_utc, next_ids
+from commitments.loadgen.writer import BulkWriter, History, as_utc, next_ids
 from commitments.models import (
     Addressee,
     Bewindspersoon,
@@ -66,6 +72,11 @@ NUMBERED_MODELS = [
     Debate,
     Commitment,
     FollowUpLetter,
+    DeadlineChange,
+    Team.managers.through,
+    Team.members.through,
+    # The teams' history rows: their members at the time point at them.
+    Team.history.model,
 ]
 
 COMMITMENT_COLUMNS = (
@@ -74,8 +85,8 @@ COMMITMENT_COLUMNS = (
     "owner", "team", "created_at", "updated_at", "version",
 )  # fmt: skip
 DEADLINE_CHANGE_COLUMNS = (
-    "commitment", "original_due_date", "new_due_date", "reason", "requested_by", "requested_at",
-    "state", "decided_by", "decided_at", "decision_note",
+    "id", "commitment", "original_due_date", "new_due_date", "reason", "requested_by",
+    "requested_at", "state", "decided_by", "decided_at", "decision_note",
 )  # fmt: skip
 HISTORY_COLUMNS = (
     "id", "reference", "register_number", "text", "chamber", "made_on", "deadline_wording",
@@ -132,15 +143,29 @@ def resolve_deadline(kind: str, made_on: datetime.date) -> datetime.date:
 class Generator:
     """Generates and writes one synthetic data set, phase by phase (see `phases`)."""
 
-    def __init__(self, *, size: LoadSize, seed: int, today: datetime.date, writer: BulkWriter):
+    def __init__(
+        self, *, size: LoadSize, seed: int, today: datetime.date, writer: BulkWriter, actor
+    ):
         self.size = size
         self.rng = random.Random(seed)
         self.today = today
         self.start = years_before(today, 10)
         self.writer = writer
+        self.actor = actor  # the system actor that every '+' history row names
         self.now = datetime.datetime.now(datetime.UTC)
-        self.world = World(size=size, rng=self.rng, today=today, start=self.start, writer=writer)
+        self.world = World(
+            size=size,
+            rng=self.rng,
+            today=today,
+            start=self.start,
+            writer=writer,
+            audit=self.audit,
+        )
         self.fulfilling_links: list[tuple[int, int]] = []
+
+    def audit(self, date, first_id: int | None = None) -> History:
+        """The '+' history rows of new records, by the generator's actor (see `History`)."""
+        return History(user_id=self.actor.pk, reason=HISTORY_REASON, date=date, first_id=first_id)
 
     def phases(self):
         """The phases as (name, callable), for the caller to time."""
@@ -476,6 +501,7 @@ class Generator:
         rng, today = self.rng, self.today
         rows = []
         self.approvals = []  # (moment, commitment, new due date, decided by) for the history
+        change_id = itertools.count(next_ids(self.writer.connection, DeadlineChange))
 
         def change(c, old_due, new_due, requested_at, state, decided_by=None, note=""):
             requested_by = self.rng.choice(c.team.members)
@@ -488,8 +514,8 @@ class Generator:
             if state == "approved":
                 self.approvals.append((decided_at.timestamp(), c.id, new_due, decided_by))
             rows.append(
-                (c.id, old_due, new_due, reason, requested_by, requested_at, state, decided_by,
-                 decided_at, note)
+                (next(change_id), c.id, old_due, new_due, reason, requested_by, requested_at,
+                 state, decided_by, decided_at, note)
             )  # fmt: skip
 
         for c in self.commitments:
@@ -511,7 +537,9 @@ class Generator:
                 asked = today - datetime.timedelta(rng.randint(0, 14))
                 new_due = c.due + datetime.timedelta(rng.randint(60, 120))
                 change(c, c.due, new_due, min(self.now, self._at(asked)), "requested")
-        self.writer.write(DeadlineChange, DEADLINE_CHANGE_COLUMNS, rows)
+        self.writer.write(
+            DeadlineChange, DEADLINE_CHANGE_COLUMNS, rows, history=self.audit("requested_at")
+        )
         return f"{len(rows):,} deadline changes, " + self._follow_up_letters()
 
     def _at(self, day: datetime.date) -> datetime.datetime:
@@ -567,11 +595,17 @@ class Generator:
             FollowUpLetter,
             ["id", "title", "planned_date", "drafter", "team", "status", "sent_as"],
             rows,
+            history=self.audit(self._letter_planned),
         )
         self.writer.write(
             FollowUpLetter.commitments.through, ["followupletter", "commitment"], links
         )
         return f"{len(rows):,} follow-up letters"
+
+    def _letter_planned(self, row) -> datetime.datetime:
+        """When a follow-up letter was put in the planning: half a year before it is due."""
+        planned = as_utc(row[2] - datetime.timedelta(days=182), 8 * 3600)
+        return min(self.now, max(as_utc(self.start, 8 * 3600), planned))
 
     def write_updates(self):
         notes = self.notes
@@ -591,8 +625,9 @@ class Generator:
         """The audit history simple-history would have recorded: a row per save.
 
         The commitment page reads it for its timeline, so it is as long as in production: a row
-        when the commitment was registered, one per progress update (the service saves the
-        commitment each time) and one per approved deadline change, in the order they happened.
+        when the commitment was registered (by the generator's actor), one per progress update
+        (the service saves the commitment each time, as the update's author) and one per
+        approved deadline change (as the manager who approved it), in the order they happened.
         """
         first_id = self.commitments[0].id
         by_id = self.commitments
@@ -600,7 +635,8 @@ class Generator:
         due = [c.original_due for c in by_id]
         fulfilled = [None] * len(by_id)
         version = [0] * len(by_id)
-        created = sorted((c.created_at.timestamp(), c.id, "+", c.owner, None) for c in by_id)
+        # Registered by the generator; the owner and the team are who it was registered for.
+        created = sorted((c.created_at.timestamp(), c.id, "+", self.actor.pk, None) for c in by_id)
         self.approvals.sort(key=operator.itemgetter(0))
         approvals = (
             (m, cid, "deadline-change", user, new_due) for m, cid, new_due, user in self.approvals
@@ -628,7 +664,7 @@ class Generator:
                     cid, c.reference, c.register, c.text, c.chamber, c.made_on, c.wording,
                     due[i], c.original_due, status[i], fulfilled[i], c.created_at, version[i],
                     c.made_by, c.debate_id, c.source_document_id, c.owner, c.team.id,
-                    from_timestamp(moment, utc), None if reason == "+" else reason,
+                    from_timestamp(moment, utc), HISTORY_REASON if reason == "+" else reason,
                     "+" if reason == "+" else "~", user,
                 )  # fmt: skip
 

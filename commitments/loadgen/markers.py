@@ -16,6 +16,11 @@ NAME_SUFFIX = " [gen]"
 REGISTER_MARK = "-G"
 EMAIL_DOMAIN = "gen.tracker.invalid"
 
-# What may be in the database besides generated data: the 2016 plan (fixtures/plan_2016.json)
-# and the demo users of `setup_demo`.
+# What may be in the database besides generated data: the 2016 plan (fixtures/plan_2016.json),
+# the demo users of `setup_demo` and the system actors (tracker.actors) that wrote them.
 PLAN_2016_REFERENCE_PREFIX = "KST-2016-"
+
+# The audit history: every record the generator makes has a '+' row by the system actor
+# "system:loadgen" (tracker.actors) with this reason.
+HISTORY_ACTOR = "loadgen"
+HISTORY_REASON = "generate_load"

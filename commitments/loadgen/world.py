@@ -2,10 +2,15 @@
 
 Built first, written at once; `generate.Generator` then makes the commitments in it. Its
 parliamentary documents are a registry (`Documents`) that the commitments' letters join later.
+Each record gets the '+' row of its audit history (`History`), dated when it came to be in
+this world: organisations, teams, committees and addressees at the start of the decade, a plan
+with its action lines and activities when it was adopted, a bewindspersoon on taking office, a
+debate or document on its date.
 """
 
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -13,7 +18,7 @@ from django.contrib.auth import get_user_model
 from actionlines.models import ActionLine, Activity, Organisation, Plan, Profile, Team
 from commitments.loadgen import vocabulary as words
 from commitments.loadgen.markers import EMAIL_DOMAIN, NAME_SUFFIX, USERNAME_PREFIX
-from commitments.loadgen.writer import BulkWriter, as_utc, next_ids
+from commitments.loadgen.writer import BulkWriter, History, as_utc, next_ids
 from commitments.models import Addressee, Bewindspersoon, Committee, Debate, ParliamentaryDocument
 from commitments.roles import ensure_role_groups
 
@@ -90,8 +95,9 @@ class Documents:
     Each topic of a ministry is one dossier; volgnummers follow the date within a dossier.
     """
 
-    def __init__(self, first_id: int):
+    def __init__(self, first_id: int, history: History):
         self.first_id = first_id
+        self.history = history  # dated by the document's date
         self.rows: list[list] = []  # [id, date, kind, title, chamber, dossier, volgnummer]
         self.written = 0
         self.volgnummers: dict[tuple, int] = {}
@@ -120,6 +126,7 @@ class Documents:
                 (i, day, kind, title + NAME_SUFFIX, chamber, dossier, number, "")
                 for i, day, kind, title, chamber, dossier, number in new
             ),
+            history=self.history,
         )
         self.written = len(self.rows)
         return len(new)
@@ -136,9 +143,16 @@ class World:
         today: datetime.date,
         start: datetime.date,
         writer: BulkWriter,
+        audit: Callable[..., History],
     ):
         self.size, self.rng, self.today, self.start, self.writer = size, rng, today, start, writer
-        self.documents = Documents(next_ids(writer.connection, ParliamentaryDocument))
+        # audit(date, first_id=None): the '+' history rows by the generator's actor.
+        self.audit = audit
+        # Where the decade starts: the organisations, teams and people are there already.
+        self.founded = as_utc(start, 8 * 3600)
+        self.documents = Documents(
+            next_ids(writer.connection, ParliamentaryDocument), audit("date")
+        )
 
     # --- people ---------------------------------------------------------------------------
 
@@ -162,12 +176,17 @@ class World:
             rows.append((organisation_id, name + NAME_SUFFIX, abbreviation, kind))
             self.partner_organisation_ids.append(organisation_id)
             organisation_id += 1
-        self.writer.write(Organisation, ["id", "name", "abbreviation", "kind"], rows)
+        self.writer.write(
+            Organisation,
+            ["id", "name", "abbreviation", "kind"],
+            rows,
+            history=self.audit(self.founded),
+        )
 
         user_model = get_user_model()
         first_user = next_ids(self.writer.connection, user_model)
         self.user_ids = list(range(first_user, first_user + size.users))
-        joined = as_utc(self.start, 8 * 3600)
+        joined = self.founded
         users = []
         for number, user_id in enumerate(self.user_ids, start=1):
             username = f"{USERNAME_PREFIX}user-{number:05d}"
@@ -214,7 +233,15 @@ class World:
             ministry.leaf_teams.append(team)
             rows.append((team_id, team.name, ministry.id, parent.id if parent else None))
             team_id += 1
-        self.writer.write(Team, ["id", "name", "organisation", "parent"], rows)
+        # The history rows of the teams are numbered here: their members point at them.
+        first_history_id = next_ids(self.writer.connection, Team.history.model)
+        history_ids = {row[0]: first_history_id + n for n, row in enumerate(rows)}
+        self.writer.write(
+            Team,
+            ["id", "name", "organisation", "parent"],
+            rows,
+            history=self.audit(self.founded, first_id=first_history_id),
+        )
         # Ministries without a team of their own have no commitments either.
         self.ministries = [m for m in self.ministries if m.leaf_teams]
 
@@ -232,21 +259,32 @@ class World:
             )
             for team in teams:
                 team.members.append(user_id)
-        self.writer.write(
-            Team.managers.through,
-            ["team", "user"],
-            ((t.id, u) for t in directorates + self.leaf_teams for u in t.managers),
-        )
-        self.writer.write(
-            Team.members.through,
-            ["team", "user"],
-            ((t.id, u) for t in self.leaf_teams for u in t.members),
-        )
+        managers = [(t.id, u) for t in directorates + self.leaf_teams for u in t.managers]
+        self._membership("managers", managers, history_ids)
+        members = [(t.id, u) for t in self.leaf_teams for u in t.members]
+        self._membership("members", members, history_ids)
         # Policy staff read everything: a few percent of the officials.
         staff = rng.sample(pool, max(1, len(pool) * 3 // 100)) if pool else []
         group = ensure_role_groups()
         self.writer.write(
             get_user_model().groups.through, ["user", "group"], ((u, group.id) for u in staff)
+        )
+
+    def _membership(self, field: str, pairs: list[tuple[int, int]], history_ids: dict) -> None:
+        """The managers or members of the teams, and the same rows in the teams' history.
+
+        simple-history keeps a team's people per history row: a copy of each link row (its
+        id, team and user) that points at the team's history row (`history_id`), so the '+' row
+        of each team shows who was in it.
+        """
+        through = Team._meta.get_field(field).remote_field.through
+        first_id = next_ids(self.writer.connection, through)
+        rows = [(first_id + n, team, user) for n, (team, user) in enumerate(pairs)]
+        self.writer.write(through, ["id", "team", "user"], rows)
+        self.writer.write(
+            getattr(Team.history.model, field).model,  # e.g. HistoricalTeam_members
+            ["id", "history", "team", "user"],
+            ((link, history_ids[team], team, user) for link, team, user in rows),
         )
 
     # --- the context of commitments ---------------------------------------------------------
@@ -258,7 +296,7 @@ class World:
         self._committees_and_addressees()
         self._debates_and_source_documents()
         self.documents.write(self.writer)  # reports of debates, letters commitments are made in
-        self.writer.write(Debate, DEBATE_COLUMNS, self.debate_rows)
+        self.writer.write(Debate, DEBATE_COLUMNS, self.debate_rows, history=self.audit("date"))
         return f"{len(self.documents):,} documents, {len(self.debate_rows):,} debates"
 
     def _plans(self):
@@ -295,9 +333,19 @@ class World:
             activities[-1][3] = f"Aanjaagteam {title_case(topic)}{NAME_SUFFIX}"
             activity_id += 1
             plan_id += 1
-        self.writer.write(Plan, PLAN_COLUMNS, plans)
-        self.writer.write(ActionLine, ["id", "plan", "number", "title", "description"], lines)
-        self.writer.write(Activity, ACTIVITY_COLUMNS, activities)
+        # A plan's action lines and activities were made with it, on the day it was adopted.
+        adopted_at = {plan[0]: as_utc(plan[4], 8 * 3600) for plan in plans}
+        with_plan = self.audit(lambda row: adopted_at[row[1]])  # row[1]: the plan's id
+        self.writer.write(
+            Plan, PLAN_COLUMNS, plans, history=self.audit(lambda row: adopted_at[row[0]])
+        )
+        self.writer.write(
+            ActionLine,
+            ["id", "plan", "number", "title", "description"],
+            lines,
+            history=with_plan,
+        )
+        self.writer.write(Activity, ACTIVITY_COLUMNS, activities, history=with_plan)
 
     def _activity(self, activity_id, plan_id, line_id, ministry) -> list:
         rng = self.rng
@@ -356,6 +404,7 @@ class World:
             Bewindspersoon,
             ["id", "name", "function", "title", "ministry", "in_office_from", "in_office_until"],
             rows,
+            history=self.audit("in_office_from"),
         )
 
     def _committees_and_addressees(self):
@@ -371,7 +420,12 @@ class World:
                 )
                 ministry.committee_ids[chamber] = committee_id
                 committee_id += 1
-        self.writer.write(Committee, ["id", "name", "abbreviation", "chamber"], committees)
+        self.writer.write(
+            Committee,
+            ["id", "name", "abbreviation", "chamber"],
+            committees,
+            history=self.audit(self.founded),
+        )
 
         addressee_id = next_ids(self.writer.connection, Addressee)
         rows = []
@@ -387,7 +441,9 @@ class World:
             rows.append((addressee_id, name + NAME_SUFFIX, "member", party))
             addressee_id += 1
         self.addressee_ids = [row[0] for row in rows]
-        self.writer.write(Addressee, ["id", "name", "kind", "party"], rows)
+        self.writer.write(
+            Addressee, ["id", "name", "kind", "party"], rows, history=self.audit(self.founded)
+        )
 
     def _debates_and_source_documents(self):
         rng, size = self.rng, self.size

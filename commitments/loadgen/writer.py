@@ -5,11 +5,17 @@ backends: the SQLite path that the tests run is the same row-building code as th
 path that fills the benchmark database. The SQLite path is `executemany` of one INSERT per
 batch rather than `bulk_create`, because it also writes the many-to-many tables, which have
 no model instances to build, and skips building 100,000s of model instances for nothing.
+
+Bulk writes pass `save()`, so they pass django-simple-history too: `write(..., history=…)`
+writes, batch by batch with the records, the '+' row of the audit history that a save would
+have written, with the same field values and the actor and reason given.
 """
 
 import datetime
 import io
+import itertools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -27,32 +33,80 @@ def _copy_text(value) -> str:
     )
 
 
+@dataclass(frozen=True)
+class History:
+    """Who created the records and when: the '+' rows of their audit history.
+
+    `date` is when a record came to be: the name of one of the fields written (a date counts
+    from midnight UTC), a function of the row (the values in the order of the fields written,
+    then the defaults filled in) or one moment for all. With `first_id` the history rows are
+    numbered from it, in the order of the records, for rows that point at them (a team's
+    members at the time); the caller then resets the sequence (`reset_sequences`).
+    """
+
+    user_id: int
+    reason: str
+    date: str | Callable[[tuple], datetime.datetime] | datetime.datetime
+    first_id: int | None = None
+
+
+@dataclass
+class _Target:
+    """One table that a batch of rows goes to, and how a row becomes its row."""
+
+    table: str
+    columns: list[str]
+    converters: list[Callable]
+    shape: Callable[[tuple], tuple] | None = None  # None: the row as it is
+
+
 class BulkWriter:
     def __init__(self, connection: BaseDatabaseWrapper):
         self.connection = connection
         self.is_postgresql = connection.vendor == "postgresql"
         self.rows_written: dict[str, int] = {}
 
-    def write(self, model: type[models.Model], fields: Sequence[str], rows: Iterable) -> int:
+    def write(
+        self,
+        model: type[models.Model],
+        fields: Sequence[str],
+        rows: Iterable,
+        *,
+        history: History | None = None,
+    ) -> int:
         """Insert `rows` (tuples in the order of `fields`) into the model's table.
 
         Concrete fields that are not named get their model default, so a field added later
         with a default does not break the generator; one without a default stops it here
-        with its name instead of deep inside the database.
+        with its name instead of deep inside the database. With `history`, each record also
+        gets its '+' row in the model's historical table, written in the same batches.
         """
         named = [model._meta.get_field(name) for name in fields]
         filled = self._defaults(model, named)
-        columns = [field.column for field in named] + [field.column for field, _ in filled]
+        written = named + [field for field, _ in filled]
         extra = tuple(value for _, value in filled)
-        converters = [self._converter(field) for field in named] + [
-            self._converter(field) for field, _ in filled
+        targets = [
+            _Target(
+                model._meta.db_table,
+                [field.column for field in written],
+                [self._converter(field) for field in written],
+            )
         ]
-        table = model._meta.db_table
-        if self.is_postgresql:
-            count = self._copy(table, columns, converters, rows, extra)
-        else:
-            count = self._insert(table, columns, converters, rows, extra)
-        self.rows_written[table] = self.rows_written.get(table, 0) + count
+        if history is not None:
+            targets.append(self._history_target(model, written, history))
+        batch_rows = COPY_BATCH_ROWS if self.is_postgresql else INSERT_BATCH_ROWS
+        flush = self._copy if self.is_postgresql else self._insert
+        count = 0
+        rows = iter(rows)
+        with self.connection.cursor() as cursor:
+            while batch := list(itertools.islice(rows, batch_rows)):
+                if extra:
+                    batch = [(*row, *extra) for row in batch]
+                for target in targets:
+                    flush(cursor, target, batch)
+                count += len(batch)
+        for target in targets:
+            self.rows_written[target.table] = self.rows_written.get(target.table, 0) + count
         return count
 
     def _defaults(self, model, named) -> list[tuple[models.Field, object]]:
@@ -72,6 +126,75 @@ class BulkWriter:
             filled.append((field, value))
         return filled
 
+    def _history_target(self, model, written: list[models.Field], history: History) -> _Target:
+        """The historical table's columns, and how a record's row becomes its '+' row.
+
+        The historical model has the record's fields (less any excluded from the history)
+        under the same columns, and simple-history's own: history_id, history_date,
+        history_change_reason, history_type and history_user.
+        """
+        history_model = getattr(model, "history", None)
+        if history_model is None:
+            raise ImproperlyConfigured(f"{model._meta.label} keeps no audit history.")
+        history_model = history_model.model
+        position = {field.column: index for index, field in enumerate(written)}
+        if model._meta.pk.column not in position:
+            raise ImproperlyConfigured(
+                f"Write the ids of {model._meta.label}: its history rows need them."
+            )
+        own = ("history_id", "history_date", "history_change_reason", "history_type")
+        own_fields = [history_model._meta.get_field(name) for name in own] + [
+            history_model._meta.get_field("history_user")
+        ]
+        copied = [f for f in history_model._meta.concrete_fields if f not in own_fields]
+        missing = [f.name for f in copied if f.column not in position]
+        if missing:
+            raise ImproperlyConfigured(
+                f"generate_load does not write {', '.join(missing)} of the history of "
+                f"{model._meta.label}."
+            )
+        indexes = [position[f.column] for f in copied]
+        date = self._history_date(history.date, [f.name for f in written], model)
+        user_id, reason = history.user_id, history.reason
+        added = own_fields[1:]
+        if history.first_id is None:
+            ids = None
+        else:
+            ids = itertools.count(history.first_id)
+            added = own_fields
+
+        def shape(row):
+            values = [row[i] for i in indexes]
+            if ids is not None:
+                values.append(next(ids))
+            values.extend((date(row), reason, "+", user_id))
+            return values
+
+        return _Target(
+            history_model._meta.db_table,
+            [f.column for f in copied] + [f.column for f in added],
+            [self._converter(written[i]) for i in indexes] + [self._converter(f) for f in added],
+            shape,
+        )
+
+    @staticmethod
+    def _history_date(date, names: list[str], model) -> Callable[[tuple], datetime.datetime]:
+        if isinstance(date, datetime.datetime):
+            return lambda row: date
+        if callable(date):
+            return date
+        if date not in names:
+            raise ImproperlyConfigured(f"{model._meta.label}.{date} is not among the fields.")
+        index = names.index(date)
+
+        def from_field(row):
+            value = row[index]
+            if isinstance(value, datetime.datetime):
+                return value
+            return as_utc(value, 0)
+
+        return from_field
+
     def _converter(self, field: models.Field) -> Callable:
         ops = self.connection.ops
         if self.is_postgresql:
@@ -90,49 +213,32 @@ class BulkWriter:
             return lambda v: None if v is None else ops.adapt_datefield_value(v)
         return lambda v: v
 
-    def _copy(self, table, columns, converters, rows, extra) -> int:
+    def _copy(self, cursor, target: _Target, batch: list[tuple]) -> None:
+        quote = self.connection.ops.quote_name
         sql = "COPY {} ({}) FROM STDIN".format(
-            self.connection.ops.quote_name(table),
-            ", ".join(self.connection.ops.quote_name(c) for c in columns),
+            quote(target.table), ", ".join(quote(c) for c in target.columns)
         )
-        count = 0
-        lines: list[str] = []
-        with self.connection.cursor() as cursor:
-            for row in rows:
-                values = (*row, *extra) if extra else row
-                lines.append(
-                    "\t".join(convert(v) for convert, v in zip(converters, values, strict=True))
-                )
-                if len(lines) >= COPY_BATCH_ROWS:
-                    cursor.copy_expert(sql, io.StringIO("\n".join(lines) + "\n"))
-                    count += len(lines)
-                    lines = []
-            if lines:
-                cursor.copy_expert(sql, io.StringIO("\n".join(lines) + "\n"))
-                count += len(lines)
-        return count
+        converters, shape = target.converters, target.shape
+        rows = batch if shape is None else map(shape, batch)
+        text = "".join(
+            "\t".join([convert(v) for convert, v in zip(converters, row, strict=True)]) + "\n"
+            for row in rows
+        )
+        cursor.copy_expert(sql, io.StringIO(text))
 
-    def _insert(self, table, columns, converters, rows, extra) -> int:
+    def _insert(self, cursor, target: _Target, batch: list[tuple]) -> None:
         quote = self.connection.ops.quote_name
         sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
+            quote(target.table),
+            ", ".join(quote(c) for c in target.columns),
+            ", ".join(["%s"] * len(target.columns)),
         )
-        count = 0
-        batch: list[tuple] = []
-        with self.connection.cursor() as cursor:
-            for row in rows:
-                values = (*row, *extra) if extra else row
-                batch.append(
-                    tuple(convert(v) for convert, v in zip(converters, values, strict=True))
-                )
-                if len(batch) >= INSERT_BATCH_ROWS:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-        return count
+        converters, shape = target.converters, target.shape
+        rows = batch if shape is None else map(shape, batch)
+        cursor.executemany(
+            sql,
+            [tuple(convert(v) for convert, v in zip(converters, row, strict=True)) for row in rows],
+        )
 
 
 def next_ids(connection: BaseDatabaseWrapper, model: type[models.Model]) -> int:

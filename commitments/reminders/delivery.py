@@ -9,18 +9,23 @@ Two claims make a reminder go out exactly once:
    it talks to the mail server; "0 rows" means someone else is sending or has sent it.
 
 A claim is a lease: a worker killed after claiming leaves a claimed row, and once the lease has
-run out the next scan hands it out again. Only a crash after the mail server accepted the
-e-mail and before the row says "sent" can still send it twice; no protocol closes that gap.
+run out the next scan hands it out again. A row is marked sent as soon as the mail server has
+accepted its e-mail, before the next e-mail goes, so only a crash in between (after the end of
+the message's data, before that UPDATE) can still send an e-mail twice: at most one per crashed
+sender. No protocol closes that gap (RFC 1047). A failure, the mail server down included, is
+marked on the row with its error, and the row is retried.
 """
 
+import contextlib
 import datetime
 import enum
 import logging
+import smtplib
 from collections.abc import Iterable
 
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from actionlines.models import Team
@@ -34,6 +39,9 @@ State = Notification.State
 # Longer than any one SMTP conversation (EMAIL_TIMEOUT is 30 s by default), so a live sender
 # never loses its claim; short enough that a dead one is replaced the same morning.
 CLAIM_LEASE = datetime.timedelta(minutes=15)
+# A batch outlasting this renews the claim of the e-mails it has yet to send, well before
+# another sender could take them over.
+CLAIM_RENEWAL = CLAIM_LEASE / 3
 # Task retries and later scans together try an e-mail at most this often.
 MAX_ATTEMPTS = 10
 
@@ -160,9 +168,14 @@ def notification_send(
         if message is None:
             ours.update(state=State.SKIPPED, last_error="")
             return Outcome.SKIPPED
-        message.send()
+        connection = get_connection()
+        try:
+            connection.open()
+            _send(connection, message)
+        finally:
+            _close_quietly(connection)
     except Exception as error:
-        ours.update(state=State.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000])
+        ours.update(state=State.FAILED, last_error=_error_text(error))
         logger.warning(
             "Reminder %s to %s failed: %s", notification_id, notification.recipient, error
         )
@@ -185,11 +198,26 @@ def _why_not_claimed(notification_id: int) -> Outcome:
 def notifications_send_batch(
     *, ids: list[int], today: datetime.date, now: datetime.datetime | None = None
 ) -> dict[int, Outcome]:
-    """Claim, render and send many recorded e-mails in a fixed number of queries.
+    """Claim, render and send many recorded e-mails over one SMTP connection.
 
     The same claim as `notification_send`, taken for all rows in one conditional UPDATE; the
-    rows are then read with everything their e-mails show, sent over one SMTP connection, and
-    marked per outcome. A failure of one e-mail marks that row failed and leaves the others.
+    rows are then read with everything their e-mails show in a fixed number of queries and sent
+    one after the other over one connection. Each row is marked as soon as its outcome is
+    known: sent the moment the server has accepted its e-mail, before the next one goes. A
+    sender killed mid-batch so leaves claimed only the e-mails it had not finished, and the
+    scan after the lease sends those and no others. That costs one UPDATE per e-mail; the
+    marks must commit one by one, so call this outside a transaction. A batch that runs longer
+    than `CLAIM_RENEWAL` renews the claim of the rows it has not reached, so that a live sender
+    never sees its lease run out and its e-mails handed to another.
+
+    A failure is marked on its row with the error, and the next scan retries it:
+
+    - an e-mail that fails marks its row failed and the batch goes on. The connection it
+      failed on is closed and the next e-mail opens a fresh one: after a 421, a reset or a
+      timeout the old one is dead and every later e-mail would fail on it too;
+    - a connection that cannot be opened (server down or refusing, TLS or login failing) marks
+      that e-mail and all the batch's remaining ones failed, in one UPDATE, and the batch ends:
+      trying each in turn would only wait for the same refusal or timeout again and again.
     """
     now = now or timezone.now()
     if not ids:
@@ -197,6 +225,8 @@ def notifications_send_batch(
     Notification.objects.filter(_sendable(now), pk__in=ids).update(
         state=State.CLAIMED, claimed_at=now, attempts=F("attempts") + 1
     )
+    # Every write below is conditional on this call's claim (claimed_at=now is unique to it),
+    # as in `notification_send`.
     ours = Notification.objects.filter(state=State.CLAIMED, claimed_at=now)
     claimed = list(
         ours.filter(pk__in=ids)
@@ -213,9 +243,18 @@ def notifications_send_batch(
     managed = managed_team_ids_of(
         {n.recipient_id for n in claimed if n.kind == Notification.Kind.MANAGER_DIGEST}
     )
-    sent, failed, skipped = [], [], []
-    with get_connection() as connection:
-        for notification in claimed:
+    connection = get_connection()
+    connected = False
+    claimed_at, lost = now, set()
+    try:
+        for position, notification in enumerate(claimed):
+            if timezone.now() - claimed_at > CLAIM_RENEWAL:
+                ours, claimed_at, taken = _renew_claim(ours, claimed[position:])
+                lost |= taken
+            if notification.pk in lost:
+                outcomes[notification.pk] = _why_not_claimed(notification.pk)
+                continue
+            row = ours.filter(pk=notification.pk)
             try:
                 message = None
                 if notification.recipient.email:
@@ -227,32 +266,80 @@ def notifications_send_batch(
                         today=today,
                         managed_team_ids=managed.get(notification.recipient_id, set()),
                     )
-                if message is None:
-                    skipped.append(notification)
-                    continue
-                connection.send_messages([message])
             except Exception as error:
-                notification.last_error = f"{type(error).__name__}: {error}"[:2000]
-                failed.append(notification)
+                row.update(state=State.FAILED, last_error=_error_text(error))
+                outcomes[notification.pk] = Outcome.FAILED
                 logger.warning("Reminder %s failed: %s", notification.pk, error)
-            else:
-                notification.subject_line = message.subject[:300]
-                sent.append(notification)
-    sent_at = timezone.now()
-    for notification in sent:
-        notification.state, notification.sent_at, notification.last_error = State.SENT, sent_at, ""
-    for notification in failed:
-        notification.state = State.FAILED
-    for notification in skipped:
-        notification.state, notification.last_error = State.SKIPPED, ""
-    # Every row above is still this call's claim: claimed_at=now is unique to it.
-    Notification.objects.bulk_update(
-        [*sent, *failed, *skipped], ["state", "sent_at", "last_error", "subject_line"]
-    )
-    outcomes.update({n.pk: Outcome.SENT for n in sent})
-    outcomes.update({n.pk: Outcome.FAILED for n in failed})
-    outcomes.update({n.pk: Outcome.SKIPPED for n in skipped})
+                continue
+            if message is None:
+                row.update(state=State.SKIPPED, last_error="")
+                outcomes[notification.pk] = Outcome.SKIPPED
+                continue
+            if not connected:
+                try:
+                    connection.open()
+                except Exception as error:
+                    rest = [n.pk for n in claimed[position:] if n.pk not in lost]
+                    ours.filter(pk__in=rest).update(
+                        state=State.FAILED, last_error=_error_text(error)
+                    )
+                    outcomes.update(dict.fromkeys(rest, Outcome.FAILED))
+                    logger.warning(
+                        "No connection to the mail server, %d reminders failed: %s",
+                        len(rest),
+                        error,
+                    )
+                    break
+                connected = True
+            try:
+                _send(connection, message)
+            except Exception as error:
+                row.update(state=State.FAILED, last_error=_error_text(error))
+                outcomes[notification.pk] = Outcome.FAILED
+                logger.warning("Reminder %s failed: %s", notification.pk, error)
+                _close_quietly(connection)
+                connected = False
+                continue
+            row.update(
+                state=State.SENT,
+                sent_at=timezone.now(),
+                subject_line=message.subject[:300],
+                last_error="",
+            )
+            outcomes[notification.pk] = Outcome.SENT
+    finally:
+        _close_quietly(connection)
     return outcomes
+
+
+def _renew_claim(
+    ours: QuerySet, rows: list[Notification]
+) -> tuple[QuerySet, datetime.datetime, set[int]]:
+    """Move this sender's claim of `rows` to now. Return the claim as it now stands, its time,
+    and the ids among `rows` that are no longer this sender's (its lease ran out regardless)."""
+    renewed = timezone.now()
+    ids = {notification.pk for notification in rows}
+    ours.filter(pk__in=ids).update(claimed_at=renewed)
+    ours = Notification.objects.filter(state=State.CLAIMED, claimed_at=renewed)
+    return ours, renewed, ids - set(ours.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _send(connection, message) -> None:
+    # Sent over a connection opened beforehand, so the backend does not close it itself: a QUIT
+    # that fails after the server accepted the e-mail would raise and make it look unsent.
+    if not connection.send_messages([message]):
+        raise smtplib.SMTPException("The mail backend did not send the e-mail.")
+
+
+def _close_quietly(connection) -> None:
+    # What was sent is marked by now; a server that is gone must not turn QUIT into an error
+    # that makes an accepted e-mail look failed, or ends the batch.
+    with contextlib.suppress(Exception):
+        connection.close()
 
 
 def managed_team_ids_of(user_ids: set[int]) -> dict[int, set[int]]:

@@ -13,14 +13,14 @@ from commitments import access, selectors, services
 from commitments.forms import CommitmentForm, DeadlineChangeRequestForm, ProgressForm
 from commitments.models import OPEN_STATUSES, Commitment, DeadlineChange, ProgressUpdate
 from tracker.concurrency import ConcurrentUpdateError
-from tracker.forms import apply_errors
+from tracker.forms import apply_errors, rebind_at_current_version, report_conflict
 
 
 def _readable_commitment(request, pk, *, detailed=False) -> Commitment:
     """The commitment, or 404 when it does not exist or the user may not see it."""
     try:
         commitment = (
-            selectors.commitment_detail(pk=pk)
+            selectors.commitment_detail(pk=pk, user=request.user)
             if detailed
             else Commitment.objects.select_related("team", "owner").get(pk=pk)
         )
@@ -36,16 +36,6 @@ def _changeable_commitment(request, pk) -> Commitment:
     if not access.can_change_commitment(request.user, commitment):
         raise PermissionDenied
     return commitment
-
-
-def conflict_message(request) -> None:
-    messages.error(
-        request,
-        _(
-            "Somebody else saved this commitment after you opened the form. Nothing of yours "
-            "is lost: your input is below. Check the current state on the page, then save again."
-        ),
-    )
 
 
 @login_required
@@ -109,8 +99,8 @@ def commitment_edit(request, pk):
                 **fields,
             )
         except ConcurrentUpdateError:
-            conflict_message(request)
-            form = _rebound_with_current_version(form, commitment)
+            report_conflict(request)
+            form = rebind_at_current_version(form, user=request.user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -119,16 +109,6 @@ def commitment_edit(request, pk):
     return render(
         request, "commitments/commitment_form.html", {"form": form, "commitment": commitment}
     )
-
-
-def _rebound_with_current_version(form, commitment):
-    """The user's input, now carrying the current version, so a second save goes through."""
-    current = Commitment.objects.get(pk=commitment.pk)
-    data = form.data.copy()
-    data["version"] = current.version
-    rebound = type(form)(data, instance=current, user=form.user)
-    rebound.is_valid()
-    return rebound
 
 
 @login_required
@@ -142,7 +122,9 @@ def progress_create(request, pk):
             with transaction.atomic():
                 evidence_document = data.get("evidence_document")
                 if form.new_document:
-                    evidence_document = services.parliamentary_document_create(**form.new_document)
+                    evidence_document = services.parliamentary_document_create(
+                        actor=request.user, **form.new_document
+                    )
                 services.commitment_update_progress(
                     commitment=commitment,
                     author=request.user,
@@ -154,7 +136,7 @@ def progress_create(request, pk):
                     expected_version=data["version"],
                 )
         except ConcurrentUpdateError:
-            conflict_message(request)
+            report_conflict(request)
             if request.FILES:
                 # A browser never sends a file twice by itself.
                 messages.warning(request, _("Attach the PDF again before you save."))

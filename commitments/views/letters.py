@@ -13,16 +13,25 @@ from django.utils.translation import ngettext
 from commitments import access, selectors, services
 from commitments.forms import FollowUpLetterForm, LetterSentForm
 from commitments.models import FollowUpLetter
-from tracker.forms import apply_errors
+from tracker.access import allowed
+from tracker.concurrency import ConcurrentUpdateError
+from tracker.forms import apply_errors, rebind_at_current_version, report_conflict
 
 
 def _readable_letter(request, pk) -> FollowUpLetter:
     try:
-        letter = selectors.letter_detail(pk=pk)
+        letter = selectors.letter_detail(pk=pk, user=request.user)
     except FollowUpLetter.DoesNotExist:
         raise Http404 from None
-    if not access.can_read_letter(request.user, letter):
+    if not allowed(request.user, "commitments.view_followupletter", letter):
         raise Http404
+    return letter
+
+
+def _changeable_letter(request, pk) -> FollowUpLetter:
+    letter = _readable_letter(request, pk)
+    if not allowed(request.user, "commitments.change_followupletter", letter):
+        raise PermissionDenied
     return letter
 
 
@@ -48,8 +57,27 @@ def letter_detail(request, pk):
         {
             "letter": letter,
             "today": timezone.localdate(),
-            "can_change": access.can_change_letter(request.user, letter),
+            "can_change": allowed(request.user, "commitments.change_followupletter", letter),
         },
+    )
+
+
+def _letter_form(request, letter):
+    return FollowUpLetterForm(
+        request.POST or None,
+        instance=letter,
+        user=request.user,
+        changeable_commitments=selectors.commitments_changeable_by(request.user),
+    )
+
+
+def _save_letter(request, form):
+    letter = form.save(commit=False)
+    return services.follow_up_letter_save(
+        actor=request.user,
+        letter=letter,
+        commitments=form.cleaned_data["commitments"],
+        expected_version=form.expected_version,
     )
 
 
@@ -57,60 +85,73 @@ def letter_detail(request, pk):
 def letter_create(request):
     if not access.can_create_commitment(request.user):
         raise PermissionDenied
-    form = FollowUpLetterForm(
-        request.POST or None,
-        user=request.user,
-        visible_commitments=selectors.commitments_visible_to(request.user),
-    )
+    form = _letter_form(request, None)
     if request.method == "POST" and form.is_valid():
-        letter = form.save()
-        messages.success(request, _("Follow-up letter planned."))
-        return redirect(letter)
+        try:
+            letter = _save_letter(request, form)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Follow-up letter planned."))
+            return redirect(letter)
     return render(request, "commitments/letter_form.html", {"form": form, "letter": None})
 
 
 @login_required
 def letter_edit(request, pk):
-    letter = _readable_letter(request, pk)
-    if not access.can_change_letter(request.user, letter):
-        raise PermissionDenied
-    form = FollowUpLetterForm(
-        request.POST or None,
-        instance=letter,
-        user=request.user,
-        visible_commitments=selectors.commitments_visible_to(request.user),
-    )
+    letter = _changeable_letter(request, pk)
+    form = _letter_form(request, letter)
     if request.method == "POST" and form.is_valid():
-        letter._history_user = request.user
-        form.save()
-        messages.success(request, _("Changes saved."))
-        return redirect(letter)
+        try:
+            _save_letter(request, form)
+        except ConcurrentUpdateError:
+            report_conflict(request)
+            form = rebind_at_current_version(
+                form,
+                user=request.user,
+                changeable_commitments=selectors.commitments_changeable_by(request.user),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(letter)
     return render(request, "commitments/letter_form.html", {"form": form, "letter": letter})
 
 
 @login_required
 def letter_record_sent(request, pk):
     """The letter became a Kamerstuk: record it and fulfil, in one step, what it answered."""
-    letter = _readable_letter(request, pk)
-    if not access.can_change_letter(request.user, letter):
-        raise PermissionDenied
+    letter = _changeable_letter(request, pk)
     if letter.status == FollowUpLetter.Status.SENT:
         messages.info(request, _("This letter is recorded as sent already."))
         return redirect(letter)
-    form = LetterSentForm(request.POST or None, letter=letter)
+    form = LetterSentForm(request.POST or None, letter=letter, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             # One transaction: a Kamerstuk registered here is kept only if the letter is.
             with transaction.atomic():
                 document = form.cleaned_data.get(
                     "document"
-                ) or services.parliamentary_document_create(**form.new_document)
+                ) or services.parliamentary_document_create(actor=request.user, **form.new_document)
                 services.follow_up_letter_record_sent(
                     letter=letter,
                     author=request.user,
                     document=document,
                     outcomes=form.outcomes(),
+                    expected_version=form.cleaned_data["version"],
                 )
+        except services.LetterAlreadySent:
+            # A second submit of the same form, or a colleague was quicker: nothing changed.
+            messages.info(request, _("This letter is recorded as sent already."))
+            return redirect(letter)
+        except ConcurrentUpdateError:
+            report_conflict(request)
+            letter = _changeable_letter(request, pk)
+            data = form.data.copy()
+            data["version"] = letter.version
+            form = LetterSentForm(data, letter=letter, user=request.user)
+            form.is_valid()
         except ValidationError as error:
             apply_errors(form, error)
         else:

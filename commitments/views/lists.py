@@ -1,6 +1,5 @@
 """The filtered commitment list and its CSV and Excel exports, all from one selector."""
 
-import csv
 import tempfile
 
 from django.contrib.auth.decorators import login_required
@@ -10,12 +9,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from commitments import selectors
 from commitments.access import can_create_commitment, can_export
 from commitments.filters import CHOICE_FIELDS
 from commitments.models import STATUS_TO_REGISTER, CommitmentStatus
+from tracker import exports
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
@@ -152,30 +151,28 @@ class _Echo:
 
 @login_required
 def commitment_export_csv(request):
-    """Exactly the filtered list, streamed: the first row leaves before the last is read."""
+    """Exactly the filtered list, streamed: the first row leaves before the last is read.
+
+    Values that a spreadsheet would run as a formula are written as text (tracker.exports)."""
     filterset, today, labels = _filtered_for_export(request)
-    writer = csv.writer(_Echo())
+    writer = exports.csv_writer(_Echo())
 
     def lines():
         # The byte-order mark lets Excel recognise UTF-8 (ë, é) when the file is opened.
         yield "\ufeff" + writer.writerow(_export_header())
         for row in selectors.commitment_export_rows(filterset.qs):
-            yield writer.writerow([_csv_value(value) for value in _export_row(row, today, labels)])
+            yield writer.writerow(_export_row(row, today, labels))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
 
-def _csv_value(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return "" if value is None else value
-
-
 @login_required
 def commitment_export_xlsx(request):
-    """Exactly the filtered list as an Excel file, written row by row in constant memory."""
+    """Exactly the filtered list as an Excel file, written row by row in constant memory.
+
+    Values that Excel would run as a formula are written as text cells (tracker.exports)."""
     filterset, today, labels = _filtered_for_export(request)
     queryset = filterset.qs
     if queryset.count() > EXCEL_MAX_ROWS:
@@ -185,20 +182,15 @@ def commitment_export_xlsx(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Commitments")[:31])
-    for column, width in zip(
-        "ABCDEFGHIJKLMNOPQR",
-        (14, 14, 80, 16, 16, 12, 24, 30, 40, 12, 24, 18, 12, 12, 10, 12, 24, 22),
-        strict=True,
-    ):
-        sheet.column_dimensions[column].width = width
-    sheet.append(_export_header())
+    header = _export_header()
+    widths = (14, 14, 80, 16, 16, 12, 24, 30, 40, 12, 24, 18, 12, 12, 10, 12, 24, 22)
+    sheet = exports.ExcelSheet(title=_("Commitments"), widths=widths)
+    sheet.append(header)
     for row in selectors.commitment_export_rows(queryset):
         sheet.append(_export_row(row, today, labels))
     # A temporary file instead of memory: openpyxl's write-only mode streams rows to disk.
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    workbook.save(output)
+    sheet.save(output)
     output.seek(0)
     return FileResponse(
         output,

@@ -2,15 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from commitments import access
+from commitments import access, services
 from commitments.forms import DebateForm, DocumentForm
 from commitments.models import Debate, ParliamentaryDocument
+from commitments.selectors import commitment_visibility
+from tracker.concurrency import ConcurrentUpdateError
+from tracker.forms import apply_errors, rebind_at_current_version, report_conflict
 
 RECORDS = {
     "document": {
@@ -46,8 +49,10 @@ def record_list(request, kind):
     model = config["model"]
     related = "commitments" if model is Debate else "fulfilled_commitments"
     records = _search(model.objects.all(), config["search"], request.GET.get("q", ""))
-    # Counting groups the rows, and Django drops Meta.ordering from grouped queries.
-    records = records.annotate(commitment_count=Count(related)).order_by(
+    # Counting groups the rows, and Django drops Meta.ordering from grouped queries. Only the
+    # commitments the user may read are counted: a count says something too.
+    visible = commitment_visibility(request.user, f"{related}__")
+    records = records.annotate(commitment_count=Count(related, filter=visible)).order_by(
         *model._meta.ordering, "pk"
     )
     if model is Debate:
@@ -73,10 +78,18 @@ def record_form(request, kind, pk=None):
     form = config["form"](request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
-        record._history_user = request.user
-        record.save()
-        messages.success(request, _("%(record)s saved.") % {"record": record})
-        return redirect(f"commitments:{kind}_list")
+        try:
+            services.parliamentary_record_save(
+                actor=request.user, record=record, expected_version=form.expected_version
+            )
+        except ConcurrentUpdateError:
+            report_conflict(request)
+            form = rebind_at_current_version(form)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("%(record)s saved.") % {"record": record})
+            return redirect(f"commitments:{kind}_list")
     return render(
         request,
         "commitments/record_form.html",

@@ -3,7 +3,15 @@
 from django import template
 from django.utils.translation import ngettext
 
+from tracker.actors import actor_name
+
 register = template.Library()
+
+
+@register.filter
+def actor(user) -> str:
+    """Who made a change: a person's name, or the system job ("systeem: registersync")."""
+    return actor_name(user)
 
 
 @register.simple_tag(takes_context=True)

@@ -17,11 +17,13 @@ class Command(BaseCommand):
         "the benchmark (make bench): organisations, teams with managers, plans with action lines "
         "and activities, bewindspersonen, debates, documents and ten years of commitments with "
         "their deadline changes, follow-up letters and progress. COPY on PostgreSQL, batched "
-        "INSERTs elsewhere; one transaction. Generated records are marked (references GEN-…, "
-        "usernames gen-…, names ending in [gen]); running it again replaces them. It refuses a "
-        "database that holds other commitments than generated ones and the 2016 plan's "
-        "(KST-2016-…), or other users than generated ones and the demo users of setup_demo "
-        "(official, staff, manager, director, admin), unless --force is given."
+        "INSERTs elsewhere; one transaction. Every record it makes is in the audit history, "
+        "created by the system actor system:loadgen (reason generate_load). Generated records "
+        "are marked (references GEN-…, usernames gen-…, names ending in [gen]); running it "
+        "again replaces them and their history. It refuses a database that holds other "
+        "commitments than generated ones and the 2016 plan's (KST-2016-…), or other users than "
+        "generated ones, the demo users of setup_demo (official, staff, manager, director, "
+        "admin) and the system actors (system:…), unless --force is given."
     )
 
     def add_arguments(self, parser):

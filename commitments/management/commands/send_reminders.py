@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from commitments.models import Commitment, FollowUpLetter, Notification
-from commitments.reminders import ScanResult, reminder_message, reminders_send_due
+from commitments.reminders import Outcome, ScanResult, reminder_message, reminders_send_due
 
 
 class Command(BaseCommand):
@@ -12,7 +12,9 @@ class Command(BaseCommand):
         "Runs the daily reminder scan now, synchronously: the deadline reminders, follow-up "
         "letter reminders and overdue digests due today (and on days the scan missed), each "
         "e-mail once. The Celery worker runs the same scan every morning; this command is for "
-        "cron users and for seeing what would be sent (--dry-run)."
+        "cron users and for seeing what would be sent (--dry-run). It exits with status 1 when "
+        "an e-mail failed; failed e-mails are marked so, with their errors, and the next run "
+        "retries them."
     )
 
     def add_arguments(self, parser):
@@ -60,9 +62,24 @@ class Command(BaseCommand):
             if notification.state == Notification.State.FAILED:
                 line += f"  [{notification.last_error}]"
             self.stdout.write(line)
-        sent = sum(1 for outcome in result.outcomes.values() if outcome == "sent")
-        self.stdout.write(
-            self.style.SUCCESS(f"{len(result.recorded)} e-mails recorded, {sent} sent.")
+        sent = sum(1 for outcome in result.outcomes.values() if outcome == Outcome.SENT)
+        failed = [
+            by_id[notification_id]
+            for notification_id, outcome in result.outcomes.items()
+            if outcome == Outcome.FAILED
+        ]
+        summary = f"{len(result.recorded)} e-mails recorded, {sent} sent."
+        if not failed:
+            self.stdout.write(self.style.SUCCESS(summary))
+            return
+        self.stdout.write(f"{summary[:-1]}, {len(failed)} failed.")
+        # A non-zero exit, so cron tells whoever reads its mail; the rows say failed, with
+        # their errors, and the next run retries them.
+        errors = sorted({notification.last_error for notification in failed})
+        raise CommandError(
+            f"{len(failed)} of {len(result.handed_out)} e-mails failed ({errors[0]}"
+            + (f", and {len(errors) - 1} other errors" if len(errors) > 1 else "")
+            + "); they are marked failed and the next run retries them."
         )
 
     def _report_dry_run(self, result: ScanResult) -> None:

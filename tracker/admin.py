@@ -1,0 +1,132 @@
+"""The admin as one more way in: its saves go through the same rules and history as the pages.
+
+`AuditedAdmin` replaces the admin's own saves and deletes with `tracker.audit.record_save` and
+`record_delete`, asks the access rules per record for change and delete, and gives the form of
+a versioned record a hidden version, so an admin's save cannot silently overwrite what
+somebody saved after the admin opened the page.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker.access import allowed
+from tracker.audit import is_versioned, permission_name, record_delete, record_save
+from tracker.concurrency import ConcurrentUpdateError
+from tracker.models import DataLoad, SourceRecord
+
+STALE_MESSAGE = _(
+    "Somebody else saved this record after you opened it. Nothing of yours is lost: your "
+    "input is below. Open the record again in another tab to see what changed, then save."
+)
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """Carries the record's version as it was when the admin page opened."""
+
+    # Not "version": the admin names its form's fields after the model's, and the model's own
+    # version is not editable.
+    record_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("record_version", self.instance.version)
+
+    def clean(self):
+        cleaned = super().clean()
+        opened_at = cleaned.get("record_version")
+        if self.instance.pk and opened_at is not None:
+            current = (
+                type(self.instance)
+                ._default_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is not None and current != opened_at:
+                raise forms.ValidationError(STALE_MESSAGE, code="stale")
+        return cleaned
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """A model admin whose every write is checked, versioned and recorded with its actor."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if is_versioned(self.model) and "form" not in kwargs:
+            form = self.form
+            if not issubclass(form, VersionedAdminForm):
+                form = type(form.__name__, (VersionedAdminForm, form), {})
+            kwargs["form"] = form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentUpdateError:
+            # A colleague saved in the moment between the form's check and the save; the
+            # admin's transaction has undone this save. Show the record as it is now.
+            self.message_user(request, STALE_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or allowed(request.user, permission_name(obj, "change"), obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or allowed(request.user, permission_name(obj, "delete"), obj)
+        )
+
+    def save_model(self, request, obj, form, change):
+        # The claim in record_save closes the race left between the form's clean and here.
+        record_save(
+            actor=request.user,
+            record=obj,
+            expected_version=form.cleaned_data.get("record_version"),
+            validate=False,  # the admin form has validated the record already
+        )
+
+    def delete_model(self, request, obj):
+        record_delete(actor=request.user, record=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_delete(actor=request.user, record=obj)
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            record_save(actor=request.user, record=obj, expected_version=None, validate=False)
+        for obj in formset.deleted_objects:
+            record_delete(actor=request.user, record=obj)
+        formset.save_m2m()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record of what happened: read here, never written."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DataLoad)
+class DataLoadAdmin(ReadOnlyAdmin):
+    list_display = ["source", "loaded_at", "actor", "created", "updated", "unchanged"]
+    list_filter = ["source"]
+    list_select_related = ["actor"]
+
+
+@admin.register(SourceRecord)
+class SourceRecordAdmin(ReadOnlyAdmin):
+    list_display = ["source", "key", "content_type", "object_id", "load"]
+    list_filter = ["source", "content_type"]
+    search_fields = ["key"]
+    list_select_related = ["content_type", "load"]
