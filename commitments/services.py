@@ -53,17 +53,26 @@ DEADLINE_REASON = "deadline-change"
 
 
 @transaction.atomic
-def commitment_create(*, author, m2m: dict | None = None, **fields) -> Commitment:
+def commitment_create(
+    *,
+    author,
+    m2m: dict | None = None,
+    permission: str | None = None,
+    reason: str = "",
+    **fields,
+) -> Commitment:
     """Register a new toezegging. Its first due date becomes its original due date.
 
-    When no due date is given, the deadline as worded proposes one.
+    When no due date is given, the deadline as worded proposes one. `permission` names the rule
+    that allows it when that is not plain registration (accepting a captured commitment);
+    `reason` goes into the history, e.g. the report it came from.
     """
     commitment = Commitment(**fields)
     if commitment.due_date is None and commitment.deadline_wording and commitment.made_on:
         commitment.due_date = resolve_deadline(commitment.deadline_wording, commitment.made_on)
     commitment.original_due_date = commitment.due_date
     commitment.status = CommitmentStatus.OPEN
-    record_save(actor=author, record=commitment)
+    record_save(actor=author, record=commitment, permission=permission, reason=reason)
     for name, values in (m2m or {}).items():
         getattr(commitment, name).set(values)
     return commitment
@@ -339,7 +348,9 @@ def follow_up_letter_record_sent(
             commitment=commitment,
             author=author,
             status=outcomes[commitment.pk],
-            note=_("Answered in %(letter)s.") % {"letter": letter.title},
+            # The Kamerstuk is public; the letter's own title may not be readable to everyone
+            # who reads the commitment (a letter of another team can answer it).
+            note=_("Answered in %(document)s.") % {"document": document.citation},
             evidence_document=document,
         )
     return letter

@@ -8,6 +8,7 @@ somebody saved after the admin opened the page.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -69,6 +70,13 @@ class AuditedAdmin(SimpleHistoryAdmin):
             # admin's transaction has undone this save. Show the record as it is now.
             self.message_user(request, STALE_MESSAGE, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting writes an old state back as it was, past the services' rules (evidence for
+        # a fulfilled status, the original due date, who may decide): history is read here.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (

@@ -79,6 +79,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tracker.urls"
+# The admin shows each record's history but does not revert to it (tracker/admin.py): a revert
+# would write an old state back past the services' rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 FORM_RENDERER = "tracker.forms.TrackerFormRenderer"
 WSGI_APPLICATION = "tracker.wsgi.application"
 

@@ -37,6 +37,7 @@ from commitments.reminders.calendar import (
     working_day_on_or_before,
 )
 from commitments.selectors import commitments_due_on, commitments_overdue, letters_to_remind
+from tracker.access import allowed
 
 Kind = Notification.Kind
 
@@ -138,8 +139,14 @@ def _letter_reminders(*, landing, today) -> list[PlannedEmail]:
             recipients = [letter.drafter]
         else:
             recipients = members.get(letter.team_id, [])
-        ids = tuple(commitment.pk for commitment in letter.commitments.all())
         for user in recipients:
+            # A letter can answer commitments of other teams: each recipient hears only of
+            # those they may read.
+            ids = tuple(
+                commitment.pk
+                for commitment in letter.commitments.all()
+                if allowed(user, "commitments.view_commitment", commitment)
+            )
             planned.append(
                 PlannedEmail(
                     user, Kind.LETTER_REMINDER, letter_subject(letter.pk), today, ids, letter.pk
@@ -291,7 +298,12 @@ def _letter_message(*, recipient, letter, today):
             "url": absolute_url(commitment_path(commitment.pk)),
         }
         for commitment in sorted(
-            letter.commitments.all(), key=lambda c: (c.due_date is None, c.due_date, c.reference)
+            (
+                c
+                for c in letter.commitments.all()
+                if allowed(recipient, "commitments.view_commitment", c)
+            ),
+            key=lambda c: (c.due_date is None, c.due_date, c.reference),
         )
     ]
     return email_message(

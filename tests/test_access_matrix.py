@@ -1,0 +1,1883 @@
+"""The access matrix: every URL of the project, for every role, by GET and by POST.
+
+`ACCESS` holds, for every URL pattern the resolver knows, which record fills its path and what
+each role gets by GET and by POST with data that would succeed for a role that is allowed. A
+refused request (403, 404, a redirect to a login page) must leave every table as it was; an
+allowed POST must change something, so the matrix cannot pass by refusing everything. No page
+may show the text, reference or title of a record the role may not read.
+
+The world: team A (`cast.team`: member `official`, manager `manager`, its parent team managed
+by `director`), team B (member `b_official`, managed by `hybrid`) and team C (member
+`hybrid`). So `hybrid` is an official of one team and the manager of another: for team B's
+records it reads but does not change, for team A's it is an outsider. `outsider` is a member
+of `cast.other_team`, `staff` is policy staff, `admin` a superuser (also of /admin/). Each
+record that is not public carries a marker in its text or title (`SECRETS`), searched for in
+every answer.
+
+Each role's cells run on one world: every cell runs in a savepoint that is rolled back after
+it, so the next cell finds the world as it was built, as if on a fresh one. The tables are
+compared with the snapshot taken before the first cell whenever the cell's request issued a
+writing SQL statement (`WriteLog`); a request that issued none cannot have changed them.
+"""
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from actionlines.models import ActivityUpdate, Place, Profile
+from commitments import services
+from commitments.models import (
+    Addressee,
+    Commitment,
+    CommitmentRelation,
+    FollowUpLetter,
+    LinkChange,
+    Notification,
+    ParliamentaryDocument,
+    ProgressUpdate,
+    ReminderScan,
+)
+from commitments.reminders.scan import reminders_send_due
+from tests.factories import (
+    ActionLineFactory,
+    ActivityFactory,
+    BewindspersoonFactory,
+    CommitmentFactory,
+    CommitteeFactory,
+    DeadlineChangeFactory,
+    DebateFactory,
+    DocumentFactory,
+    FollowUpLetterFactory,
+    OrganisationFactory,
+    TeamFactory,
+    UserFactory,
+)
+from tracker.access import allowed
+from tracker.models import DataLoad, SourceRecord
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+
+ROLES = ("anonymous", "official", "outsider", "hybrid", "staff", "manager", "director", "admin")
+LOGGED_IN = frozenset(ROLES) - {"anonymous"}
+PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
+NEW_PASSWORD = "Een heel ander wachtwoord, 2025!"
+
+# Who reads and who changes the records of each team (README, "Using the tracker").
+READERS = {
+    "A": frozenset({"official", "manager", "director", "staff", "admin"}),
+    "B": frozenset({"hybrid", "staff", "admin"}),
+    "C": frozenset({"hybrid", "staff", "admin"}),
+}
+CHANGERS = {
+    "A": frozenset({"official", "admin"}),
+    "B": frozenset({"admin"}),
+    "C": frozenset({"hybrid", "admin"}),
+}
+DECIDERS = {"A": frozenset({"manager", "director", "admin"}), "B": frozenset({"hybrid", "admin"})}
+# Members of any team register commitments, letters, documents and debates.
+OFFICIALS = frozenset({"official", "outsider", "hybrid", "admin"})
+MANAGERS = frozenset({"manager", "director", "hybrid", "admin"})
+EXPORTERS = frozenset({"staff", "admin"})
+
+# The secrets of the world: text a role outside READERS[team] must never get to see.
+SECRETS = {
+    "A1 text": ("A", "GEHEIM-A1-7f3c91d2"),
+    "A1 reference": ("A", "TZ-SECRET-A1"),
+    "A1 progress note": ("A", "NOTITIE-A1-52be07"),
+    "A1 evidence": ("A", "PDFGEHEIM-A1-c0ffee"),
+    "A1 deadline reason": ("A", "REDEN-A1-d34d11"),
+    "A2 text": ("A", "GEHEIM-A2-19aa4e70"),
+    "A2 reference": ("A", "TZ-SECRET-A2"),
+    "letter A title": ("A", "GEHEIMEBRIEF-A-8e1f"),
+    "B1 text": ("B", "GEHEIM-B1-3d5c88aa"),
+    "B1 reference": ("B", "TZ-SECRET-B1"),
+    "B1 progress note": ("B", "NOTITIE-B1-6610fe"),
+    "B1 evidence": ("B", "PDFGEHEIM-B1-beef00"),
+    "B1 deadline reason": ("B", "REDEN-B1-77aa02"),
+    "B2 text": ("B", "GEHEIM-B2-0b7e5a11"),
+    "B2 reference": ("B", "TZ-SECRET-B2"),
+    "letter B title": ("B", "GEHEIMEBRIEF-B-41c7"),
+    "letter C title": ("C", "GEHEIMEBRIEF-C-a9d0"),
+}
+
+
+def secret(name: str) -> str:
+    return SECRETS[name][1]
+
+
+def unreadable_secrets(role: str) -> dict[str, str]:
+    return {name: marker for name, (team, marker) in SECRETS.items() if role not in READERS[team]}
+
+
+# --- expected answers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 to this path (the query string aside): a login page, the admin's index."""
+
+    to: str
+    refusal: bool = True
+
+    def __str__(self):
+        return f"302 → {self.to}"
+
+
+LOGIN = Redirect("/accounts/login/")
+ADMIN_LOGIN = Redirect("/admin/login/")
+LOGGED_OUT = Redirect("/accounts/login/", refusal=False)  # LOGOUT_REDIRECT_URL
+REFUSALS = (400, 403, 404, 405)
+
+# What an allowed POST does to the tables.
+CHANGES = "changes"  # the snapshot differs afterwards
+UNCHANGED = "unchanged"  # a page that does not write (or a form that refuses): nothing differs
+MAILS = "mails"  # an e-mail goes out; the tables stay as they were
+UNCHECKED = "unchecked"  # logging in and out: sessions and the login log only
+
+
+def refused(expected) -> bool:
+    return expected.refusal if isinstance(expected, Redirect) else expected in REFUSALS
+
+
+def everyone(value) -> dict[str, object]:
+    return dict.fromkeys(ROLES, value)
+
+
+def logged_in(roles, ok, otherwise=403) -> dict[str, object]:
+    """`ok` for `roles`, `otherwise` for the other logged-in users, the login for anonymous."""
+    return {
+        role: LOGIN if role == "anonymous" else ok if role in roles else otherwise for role in ROLES
+    }
+
+
+PAGE = logged_in(LOGGED_IN, 200)
+
+
+def team_read(team: str, ok=200) -> dict[str, object]:
+    """Readers of the team's records get `ok`; for everyone else the record does not exist."""
+    return logged_in(READERS[team], ok, otherwise=404)
+
+
+def team_change(team: str, ok, roles=None) -> dict[str, object]:
+    """`roles` (the team's changers) get `ok`; other readers 403; the rest 404."""
+    roles = CHANGERS[team] if roles is None else roles
+    expected = team_read(team, ok=403)
+    expected.update(dict.fromkeys(roles, ok))
+    return expected
+
+
+def admin_only(value, others=ADMIN_LOGIN) -> dict[str, object]:
+    return {role: value if role == "admin" else others for role in ROLES}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One URL pattern filled with one record, and what each role gets by GET and by POST.
+
+    `payload(world, role, client)` builds data that succeeds for a role that may do it;
+    `post_path` replaces the path for the POST (a flow whose GET leads elsewhere); `effect`
+    says what an allowed POST does, per role where it differs.
+    """
+
+    label: str
+    path: Callable
+    get: dict
+    post: dict
+    payload: Callable | None = None
+    effect: object = CHANGES
+    query: Callable | None = None
+    post_path: Callable | None = None
+
+    def effect_for(self, role):
+        return self.effect.get(role, UNCHANGED) if isinstance(self.effect, dict) else self.effect
+
+
+def named(name, key=None, *extra):
+    """The path of URL `name`, its argument the pk of world record `key`."""
+
+    def path(world, role):
+        args = [world[key].pk] if key else []
+        return reverse(name, args=[*args, *extra])
+
+    return path
+
+
+def read_only(label, path, get, post=None, query=None):
+    """A page that does not write: a POST answers like a GET and changes nothing."""
+    return Row(label, path, get, get if post is None else post, effect=UNCHANGED, query=query)
+
+
+# --- payloads: data that succeeds for a role that is allowed -----------------------------------
+
+
+def _commitment_create(world, role, client):
+    return {
+        "reference": f"TZ-NIEUW-{role}",
+        "text": "De minister zal de Kamer voor de zomer informeren.",
+        "chamber": "tk",
+        "made_by": world["minister"].pk,
+        "debate": world["debate A"].pk,
+        "made_on": "2025-07-02",
+        "deadline_wording": "na de zomer",
+        "team": world.own_team(role).pk,
+    }
+
+
+def _commitment_edit(key):
+    def payload(world, role, client):
+        commitment = Commitment.objects.get(pk=world[key].pk)
+        return {
+            "reference": commitment.reference,
+            "register_number": commitment.register_number,
+            "text": f"{commitment.text} Bijgewerkt.",
+            "chamber": commitment.chamber,
+            "made_by": commitment.made_by_id,
+            "debate": commitment.debate_id,
+            "made_on": commitment.made_on.isoformat(),
+            "deadline_wording": commitment.deadline_wording,
+            "owner": commitment.owner_id or "",
+            "team": commitment.team_id,
+            "activities": [activity.pk for activity in commitment.activities.all()],
+            "version": commitment.version,
+        }
+
+    return payload
+
+
+def _progress(key):
+    def payload(world, role, client):
+        commitment = Commitment.objects.get(pk=world[key].pk)
+        return {"status": "in_progress", "note": "Er is voortgang.", "version": commitment.version}
+
+    return payload
+
+
+def _deadline_request(world, role, client):
+    return {"new_due_date": "2026-03-01", "reason": "De regelgeving is vertraagd."}
+
+
+def _decision(world, role, client):
+    return {"decision": "approve", "note": "Akkoord."}
+
+
+def _letter_create(world, role, client):
+    user = world.user(role)
+    return {
+        "title": f"Nieuwe voortgangsbrief ({role})",
+        "planned_date": "2026-02-01",
+        "drafter": user.pk,
+        "team": world.own_team(role).pk,
+        "commitments": [world["A1"].pk] if role in ("official", "admin") else [],
+    }
+
+
+def _letter_edit(key):
+    def payload(world, role, client):
+        letter = FollowUpLetter.objects.get(pk=world[key].pk)
+        user = world.user(role)
+        mine = [
+            c.pk
+            for c in letter.commitments.all()
+            if allowed(user, "commitments.change_commitment", c)
+        ]
+        return {
+            "title": f"{letter.title} (herzien)",
+            "planned_date": "2026-02-01",
+            "drafter": letter.drafter_id or "",
+            "team": letter.team_id or "",
+            # Those the role may change; a role that may not change the letter asks for all.
+            "commitments": mine
+            if allowed(user, "commitments.change_followupletter", letter)
+            else [c.pk for c in letter.commitments.all()],
+            "version": letter.version,
+        }
+
+    return payload
+
+
+def _letter_sent(key):
+    def payload(world, role, client):
+        letter = FollowUpLetter.objects.get(pk=world[key].pk)
+        return {
+            "new_document_dossier": "31 015",
+            "new_document_volgnummer": "9001",
+            "new_document_date": "2025-10-01",
+            "new_document_title": "Voortgangsbrief zoals verzonden",
+            "version": letter.version,
+            # Every commitment on the letter, as a hand-made POST would send them.
+            **{f"outcome_{c.pk}": "fulfilled" for c in letter.commitments.all()},
+        }
+
+    return payload
+
+
+def _document(world, role, client):
+    return {
+        "chamber": "tk",
+        "dossier_number": "31 015",
+        "volgnummer": "9002",
+        "date": "2025-10-01",
+        "title": "Nieuwe Kamerbrief",
+        "kind": "kamerbrief",
+        "url": "",
+    }
+
+
+def _document_edit(world, role, client):
+    document = ParliamentaryDocument.objects.get(pk=world["document A"].pk)
+    return {
+        "chamber": document.chamber,
+        "dossier_number": document.dossier_number,
+        "volgnummer": document.volgnummer,
+        "date": document.date.isoformat(),
+        "title": f"{document.title} (gecorrigeerd)",
+        "kind": document.kind,
+        "url": "",
+        "version": document.version,
+    }
+
+
+def _debate(world, role, client):
+    return {
+        "kind": "commissiedebat",
+        "title": "Nieuw commissiedebat",
+        "date": "2025-10-01",
+        "chamber": "tk",
+        "committee": world["committee"].pk,
+        "activity_number": "",
+        "report": "",
+    }
+
+
+def _debate_edit(world, role, client):
+    debate = type(world["debate A"]).objects.get(pk=world["debate A"].pk)
+    return {
+        "kind": debate.kind,
+        "title": f"{debate.title} (gecorrigeerd)",
+        "date": debate.date.isoformat(),
+        "chamber": debate.chamber,
+        "committee": debate.committee_id or "",
+        "activity_number": debate.activity_number,
+        "report": debate.report_id or "",
+        "version": debate.version,
+    }
+
+
+def _activity_progress(key):
+    def payload(world, role, client):
+        activity = type(world[key]).objects.get(pk=world[key].pk)
+        return {
+            "status": "in_progress",
+            "progress": "40",
+            "note": "Halverwege.",
+            "link": "",
+            "version": activity.version,
+        }
+
+    return payload
+
+
+def _credentials(world, role, client):
+    return {"username": world.user(role).username, "password": PASSWORD}
+
+
+def _password_change(world, role, client):
+    return {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+
+def _password_reset(world, role, client):
+    return {"email": world.user(role).email}
+
+
+def _new_password(world, role, client):
+    return {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+
+def _reset_link(world, role):
+    user = world.user(role)
+    return reverse(
+        "password_reset_confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+
+
+def _reset_form(client, world, role):
+    """The reset link puts its token in the session and leads to the set-password form."""
+    response = client.get(_reset_link(world, role))
+    assert response.status_code == 302, response.status_code
+    return response["Location"]
+
+
+def _language(world, role, client):
+    return {"language": "en", "next": "/"}
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+
+def _site_rows() -> dict[str, list[Row]]:
+    """The tracker's own pages and the accounts pages."""
+    a1, b1 = "A1", "B1"
+    rows = {
+        "commitments:my_work": [read_only("", named("commitments:my_work"), PAGE)],
+        "commitments:dashboard": [read_only("", named("commitments:dashboard"), PAGE)],
+        # The list, also filtered on each team's letter and searched for the secrets: the
+        # filter names only a letter the user may read, and lists only what they may read.
+        "commitments:list": [
+            read_only("", named("commitments:list"), PAGE),
+            *(
+                read_only(
+                    f"{key} filter",
+                    named("commitments:list"),
+                    PAGE,
+                    query=lambda world, key=key: {"letter": world[key].pk},
+                )
+                for key in ("letter A", "letter B", "letter C")
+            ),
+            read_only(
+                "search", named("commitments:list"), PAGE, query=lambda world: {"q": "GEHEIM"}
+            ),
+        ],
+        "commitments:export_csv": [
+            read_only("", named("commitments:export_csv"), logged_in(EXPORTERS, 200)),
+            read_only(
+                "letter C filter",
+                named("commitments:export_csv"),
+                logged_in(EXPORTERS, 200),
+                query=lambda world: {"letter": world["letter C"].pk},
+            ),
+        ],
+        "commitments:export_xlsx": [
+            read_only("", named("commitments:export_xlsx"), logged_in(EXPORTERS, 200))
+        ],
+        "commitments:create": [
+            Row(
+                "",
+                named("commitments:create"),
+                logged_in(OFFICIALS, 200),
+                logged_in(OFFICIALS, 302),
+                _commitment_create,
+            )
+        ],
+        "commitments:detail": [
+            read_only(key, named("commitments:detail", key), team_read(team))
+            for key, team in ((a1, "A"), (b1, "B"))
+        ],
+        "commitments:edit": [
+            Row(
+                key,
+                named("commitments:edit", key),
+                team_change(team, 200),
+                team_change(team, 302),
+                _commitment_edit(key),
+            )
+            for key, team in ((a1, "A"), (b1, "B"))
+        ],
+        "commitments:progress": [
+            Row(
+                key,
+                named("commitments:progress", key),
+                team_change(team, 200),
+                team_change(team, 302),
+                _progress(key),
+            )
+            for key, team in ((a1, "A"), (b1, "B"))
+        ],
+        # A2 and B2 have no open request yet; A1 and B1 have one.
+        "commitments:deadline_request": [
+            Row(
+                key,
+                named("commitments:deadline_request", key),
+                team_change(team, 200),
+                team_change(team, 302),
+                _deadline_request,
+            )
+            for key, team in (("A2", "A"), ("B2", "B"))
+        ],
+        "commitments:evidence_file": [
+            read_only(key, named("commitments:evidence_file", key), team_read(team))
+            for key, team in (("evidence A", "A"), ("evidence B", "B"))
+        ],
+        "commitments:deadline_changes": [
+            read_only("", named("commitments:deadline_changes"), logged_in(MANAGERS, 200))
+        ],
+        "commitments:deadline_decide": [
+            Row(
+                key,
+                named("commitments:deadline_decide", key),
+                team_change(team, 200, DECIDERS[team]),
+                team_change(team, 302, DECIDERS[team]),
+                _decision,
+            )
+            for key, team in (("deadline change A", "A"), ("deadline change B", "B"))
+        ],
+        "commitments:letter_list": [read_only("", named("commitments:letter_list"), PAGE)],
+        "commitments:letter_create": [
+            Row(
+                "",
+                named("commitments:letter_create"),
+                logged_in(OFFICIALS, 200),
+                logged_in(OFFICIALS, 302),
+                _letter_create,
+            )
+        ],
+        "commitments:letter_detail": [
+            read_only(key, named("commitments:letter_detail", key), team_read(team))
+            for key, team in (("letter A", "A"), ("letter B", "B"), ("letter C", "C"))
+        ],
+        "commitments:letter_edit": [
+            Row(
+                key,
+                named("commitments:letter_edit", key),
+                team_change(team, 200),
+                team_change(team, 302),
+                _letter_edit(key),
+            )
+            for key, team in (("letter A", "A"), ("letter B", "B"), ("letter C", "C"))
+        ],
+        "commitments:letter_sent": [
+            Row(
+                key,
+                named("commitments:letter_sent", key),
+                team_change(team, 200),
+                team_change(team, 302),
+                _letter_sent(key),
+            )
+            for key, team in (("letter A", "A"), ("letter B", "B"), ("letter C", "C"))
+        ],
+        "commitments:document_list": [read_only("", named("commitments:document_list"), PAGE)],
+        "commitments:document_create": [
+            Row(
+                "",
+                named("commitments:document_create"),
+                logged_in(OFFICIALS, 200),
+                logged_in(OFFICIALS, 302),
+                _document,
+            )
+        ],
+        "commitments:document_edit": [
+            Row(
+                "document A",
+                named("commitments:document_edit", "document A"),
+                logged_in(OFFICIALS, 200),
+                logged_in(OFFICIALS, 302),
+                _document_edit,
+            )
+        ],
+        "commitments:debate_list": [read_only("", named("commitments:debate_list"), PAGE)],
+        "commitments:debate_create": [
+            Row(
+                "",
+                named("commitments:debate_create"),
+                logged_in(OFFICIALS, 200),
+                logged_in(OFFICIALS, 302),
+                _debate,
+            )
+        ],
+        "commitments:debate_edit": [
+            Row(
+                "debate A",
+                named("commitments:debate_edit", "debate A"),
+                logged_in(OFFICIALS, 200),
+                logged_in(OFFICIALS, 302),
+                _debate_edit,
+            )
+        ],
+        "commitments:notifications": [read_only("", named("commitments:notifications"), PAGE)],
+        "actionlines:plan_list": [read_only("", named("actionlines:plan_list"), PAGE)],
+        "actionlines:plan_detail": [
+            read_only("plan", named("actionlines:plan_detail", "plan"), PAGE)
+        ],
+        "actionlines:activity_detail": [
+            read_only(key, named("actionlines:activity_detail", key), PAGE)
+            for key in ("activity A", "activity B", "plan-wide activity")
+        ],
+        "actionlines:activity_progress": [
+            Row(
+                key,
+                named("actionlines:activity_progress", key),
+                logged_in(CHANGERS[team], 200),
+                logged_in(CHANGERS[team], 302),
+                _activity_progress(key),
+            )
+            for key, team in (("activity A", "A"), ("activity B", "B"))
+        ],
+        # The accounts pages: open to anonymous users.
+        "login": [
+            Row(
+                "",
+                named("login"),
+                everyone(200),
+                everyone(302),
+                _credentials,
+                effect=UNCHECKED,
+            )
+        ],
+        "logout": [Row("", named("logout"), everyone(405), everyone(LOGGED_OUT), effect=UNCHECKED)],
+        "password_change": [
+            Row(
+                "",
+                named("password_change"),
+                PAGE,
+                logged_in(LOGGED_IN, 302),
+                _password_change,
+            )
+        ],
+        "password_change_done": [
+            read_only("", named("password_change_done"), PAGE, logged_in(LOGGED_IN, 405))
+        ],
+        "password_reset": [
+            Row(
+                "",
+                named("password_reset"),
+                everyone(200),
+                everyone(302),
+                _password_reset,
+                effect=MAILS,
+            )
+        ],
+        "password_reset_done": [
+            read_only("", named("password_reset_done"), everyone(200), everyone(405))
+        ],
+        "password_reset_confirm": [
+            Row(
+                "own account",
+                _reset_link,
+                everyone(302),
+                everyone(302),
+                _new_password,
+                post_path=_reset_form,
+            )
+        ],
+        "password_reset_complete": [
+            read_only("", named("password_reset_complete"), everyone(200), everyone(405))
+        ],
+        "set_language": [
+            Row(
+                "",
+                named("set_language"),
+                everyone(302),
+                everyone(302),
+                _language,
+                # A logged-in user's choice is kept in their profile; anonymous in a cookie.
+                effect=dict.fromkeys(LOGGED_IN, CHANGES),
+            )
+        ],
+    }
+    return rows
+
+
+# The admin, per registered model: the world's record its object pages use, and what the admin
+# site lets an administrator do with it (a: add, c: change, d: delete).
+ADMIN_MODELS = {
+    "auth.group": ("group", "acd"),
+    "auth.user": ("spare user", "acd"),
+    "axes.accessattempt": ("access attempt", "cd"),
+    "axes.accesslog": ("access log", "cd"),
+    "axes.accessfailurelog": ("access failure", "cd"),
+    "tracker.dataload": ("data load", ""),
+    "tracker.sourcerecord": ("source record", ""),
+    "actionlines.organisation": ("spare organisation", "acd"),
+    "actionlines.team": ("team C", "acd"),
+    "actionlines.profile": ("profile", "acd"),
+    "actionlines.place": ("place", "acd"),
+    "actionlines.plan": ("plan", "acd"),
+    "actionlines.actionline": ("action line", "acd"),
+    "actionlines.activity": ("activity A", "acd"),
+    "actionlines.activityupdate": ("activity update", "d"),
+    "commitments.bewindspersoon": ("spare minister", "acd"),
+    "commitments.committee": ("spare committee", "acd"),
+    "commitments.addressee": ("addressee", "acd"),
+    "commitments.parliamentarydocument": ("document A", "acd"),
+    "commitments.debate": ("spare debate", "acd"),
+    "commitments.commitment": ("A1", "acd"),
+    "commitments.followupletter": ("letter A", "acd"),
+    "commitments.progressupdate": ("evidence A", "d"),
+    "commitments.deadlinechange": ("deadline change A", "ad"),
+    "commitments.notification": ("notification", "d"),
+    "commitments.reminderscan": ("reminder scan", "d"),
+    "commitments.linkchange": ("link change", "d"),
+}
+
+
+def _admin_url(label, view):
+    return f"admin:{label.replace('.', '_')}_{view}"
+
+
+def _admin_object(label, view, *extra):
+    key = ADMIN_MODELS[label][0]
+
+    def path(world, role):
+        return reverse(_admin_url(label, view), args=[world[key].pk, *extra])
+
+    return path
+
+
+class _FormFields(HTMLParser):
+    """What a browser would submit from the form with the given id."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside = form_id, False
+        self.data: list[tuple[str, str]] = []
+        self.select = self.option = self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = self.inside or attrs.get("id") == self.form_id
+            return
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "reset", "file", "image"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data.append((name, attrs.get("value") or "on"))
+                return
+            self.data.append((name, attrs.get("value") or ""))
+        elif tag == "select" and name:
+            self.select = (name, "multiple" in attrs, [])
+        elif tag == "option" and self.select is not None:
+            self.option = [attrs.get("value"), "selected" in attrs, ""]
+            self.select[2].append(self.option)
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self.option is not None:
+            self.option[2] += data
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "option":
+            self.option = None
+        elif tag == "select" and self.select is not None:
+            name, multiple, options = self.select
+            values = [(v if v is not None else text) for v, chosen, text in options if chosen]
+            if not values and not multiple and options:
+                values = [options[0][0] if options[0][0] is not None else options[0][2]]
+            self.data.extend((name, value) for value in values)
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            name, text = self.textarea
+            self.data.append((name, text.removeprefix("\n")))
+            self.textarea = None
+
+
+def form_data(html: str, form_id: str) -> dict[str, list[str]]:
+    parser = _FormFields(form_id)
+    parser.feed(html)
+    data: dict[str, list[str]] = {}
+    for name, value in parser.data:
+        data.setdefault(name, []).append(value)
+    assert data, f"no form #{form_id} on the page"
+    return data
+
+
+def _admin_form(world, path, model, prefix=""):
+    """The form of an admin page as the administrator gets it, whoever will post it. Read once
+    per world: every cell finds the world as it was built."""
+    if path not in world.forms:
+        page = world.admin_client().get(path)
+        assert page.status_code == 200, (path, page.status_code)
+        world.forms[path] = form_data(
+            page.content.decode(), f"{prefix}{model._meta.model_name}_form"
+        )
+    return {**world.forms[path], "_save": ["Opslaan"]}
+
+
+def _admin_change(label):
+    model = apps.get_model(label)
+
+    def payload(world, role, client):
+        return _admin_form(world, _admin_object(label, "change")(world, role), model)
+
+    return payload
+
+
+def _admin_revert(label):
+    model = apps.get_model(label)
+
+    def payload(world, role, client):
+        path = _simple_history_path(label)(world, role)
+        return _admin_form(world, path, model, prefix="historical")
+
+    return payload
+
+
+def _simple_history_path(label):
+    key = ADMIN_MODELS[label][0]
+
+    def path(world, role):
+        record = world[key]
+        # The latest version: an older one carries an older record version, which the form
+        # refuses as stale.
+        latest = record.history.order_by("-history_id").first()
+        return reverse(_admin_url(label, "simple_history"), args=[record.pk, latest.history_id])
+
+    return path
+
+
+# Add forms that a copy of the record's own change form cannot fill.
+ADMIN_ADD_DATA = {
+    "auth.user": lambda world: {
+        "username": "nieuwe-gebruiker",
+        "usable_password": "true",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    },
+    "auth.group": lambda world: {"name": "Nieuwe groep"},
+    "commitments.deadlinechange": lambda world: {
+        "commitment": world["A2"].pk,
+        "new_due_date": "2026-04-01",
+        "reason": "Vastgesteld in het overleg.",
+    },
+    "actionlines.profile": lambda world: {"user": world["spare user"].pk, "language": "en"},
+}
+
+
+def _unique_field_names(model) -> list[str]:
+    """One field per uniqueness rule whose value a copy must change: a number before a text."""
+    groups = [[f.name] for f in model._meta.concrete_fields if f.unique and not f.primary_key]
+    groups += [list(fields) for fields in model._meta.unique_together]
+    groups += [list(c.fields) for c in model._meta.constraints if getattr(c, "fields", None)]
+    names = []
+    for group in groups:
+        fields = [model._meta.get_field(name) for name in group]
+        numbers = [f for f in fields if f.get_internal_type().endswith("IntegerField")]
+        texts = [f for f in fields if f.get_internal_type() in ("CharField", "TextField")]
+        texts = [f for f in texts if not f.choices]
+        chosen = (numbers or texts or [None])[0]
+        if chosen is not None:
+            names.append(chosen.name)
+    return names
+
+
+def _admin_add(label):
+    """The record's own change form, posted as a new record: inlines dropped, unique values
+    changed."""
+    model = apps.get_model(label)
+
+    def payload(world, role, client):
+        if label in ADMIN_ADD_DATA:
+            return {**ADMIN_ADD_DATA[label](world), "_save": "Opslaan"}
+        data = _admin_change(label)(world, role, client)
+        for name in list(data):
+            if name.endswith("-TOTAL_FORMS") or name.endswith("-INITIAL_FORMS"):
+                data[name] = ["0"]
+        for name in _unique_field_names(model):
+            value = (data.get(name) or [""])[0]
+            if value.isdigit():
+                data[name] = [str(int(value) + 1000)]
+            elif value:
+                data[name] = [f"{value} (kopie)"]
+        return data
+
+    return payload
+
+
+def _admin_model_row(label, view) -> Row | None:
+    model = apps.get_model(label)
+    key, rights = ADMIN_MODELS[label]
+    if view == "changelist":
+        return Row(
+            "",
+            named(_admin_url(label, view)),
+            admin_only(200),
+            # Without the right to delete there is no action to choose: the list again.
+            admin_only(302 if "d" in rights else 200),
+            lambda world, role, client: {
+                "action": "delete_selected",
+                "_selected_action": [world[key].pk],
+                "post": "yes",
+            },
+            effect=CHANGES if "d" in rights else UNCHANGED,
+        )
+    if view == "add":
+        allowed_ = "a" in rights
+        return Row(
+            "",
+            named(_admin_url(label, view)),
+            admin_only(200 if allowed_ else 403),
+            admin_only(302 if allowed_ else 403),
+            _admin_add(label) if allowed_ else None,
+        )
+    if view == "change":
+        allowed_ = "c" in rights
+        return Row(
+            key,
+            _admin_object(label, view),
+            admin_only(200),  # without the right to change, the page shows the record
+            admin_only(302 if allowed_ else 403),
+            _admin_change(label),
+        )
+    if view == "delete":
+        allowed_ = "d" in rights
+        return Row(
+            key,
+            _admin_object(label, view),
+            admin_only(200 if allowed_ else 403),
+            admin_only(302 if allowed_ else 403),
+            lambda world, role, client: {"post": "yes"},
+        )
+    if view == "history":
+        return read_only(key, _admin_object(label, view), admin_only(200))
+    if view == "simple_history":
+        # The admin shows old versions but never writes one back: a revert would pass the
+        # services' rules.
+        return Row(
+            key,
+            _simple_history_path(label),
+            admin_only(200),
+            admin_only(403),
+            _admin_revert(label),
+        )
+    if view == "password_change" and model is User:
+        return Row(
+            key,
+            _admin_object(label, view),
+            admin_only(200),
+            admin_only(302),
+            lambda world, role, client: {
+                "usable_password": "true",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            },
+        )
+    return None
+
+
+def _view_on_site(world, role):
+    content_type = ContentType.objects.get_for_model(Commitment)
+    return reverse("admin:view_on_site", args=[content_type.pk, world["A1"].pk])
+
+
+def _admin_site_rows() -> dict[str, list[Row]]:
+    return {
+        "admin:index": [read_only("", named("admin:index"), admin_only(200))],
+        # The login page answers everyone; only a staff account gets in.
+        "admin:login": [
+            Row(
+                "",
+                named("admin:login"),
+                admin_only(302, others=200),
+                admin_only(302, others=200),
+                _credentials,
+                effect={"admin": UNCHECKED},
+            )
+        ],
+        "admin:logout": [
+            Row(
+                "",
+                named("admin:logout"),
+                admin_only(405, others=Redirect("/admin/")),
+                admin_only(LOGGED_OUT, others=Redirect("/admin/")),
+                effect={"admin": UNCHECKED},
+            )
+        ],
+        "admin:password_change": [
+            Row(
+                "",
+                named("admin:password_change"),
+                admin_only(200),
+                admin_only(302),
+                _password_change,
+            )
+        ],
+        "admin:password_change_done": [
+            read_only("", named("admin:password_change_done"), admin_only(200), admin_only(405))
+        ],
+        "admin:autocomplete": [
+            read_only(
+                "",
+                named("admin:autocomplete"),
+                admin_only(200),
+                admin_only(405),
+                query=lambda world: {
+                    "app_label": "commitments",
+                    "model_name": "followupletter",
+                    "field_name": "commitments",
+                    "term": "",
+                },
+            )
+        ],
+        "admin:jsi18n": [read_only("", named("admin:jsi18n"), admin_only(200), admin_only(405))],
+        "admin:view_on_site": [read_only("A1", _view_on_site, admin_only(302))],
+        "admin:app_list": [
+            read_only("commitments", named("admin:app_list", None, "commitments"), admin_only(200))
+        ],
+    }
+
+
+def url_patterns() -> dict[str, str]:
+    """Every URL pattern of the project: its name (or, unnamed, its route) → its route."""
+    found: dict[str, str] = {}
+
+    def walk(resolver, prefix, namespace):
+        for pattern in resolver.url_patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                walk(
+                    pattern,
+                    route,
+                    f"{namespace}:{inner}" if namespace and inner else inner or namespace,
+                )
+            elif isinstance(pattern, URLPattern):
+                if pattern.name:
+                    key = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                else:
+                    key = f"[{route}]"
+                found.setdefault(key, route)
+
+    walk(get_resolver(), "", None)
+    return found
+
+
+def access_table() -> dict[str, list[Row] | None]:
+    """The expected answers for every URL pattern; None where no rule covers the pattern."""
+    site = _site_rows()
+    admin_site = _admin_site_rows()
+    table: dict[str, list[Row] | None] = {}
+    for key, route in url_patterns().items():
+        if key in site:
+            table[key] = site[key]
+        elif key in admin_site:
+            table[key] = admin_site[key]
+        elif key.startswith("admin:"):
+            table[key] = _admin_rule(key.removeprefix("admin:"))
+        elif route == "admin/(?P<url>.*)$":
+            table[key] = [
+                read_only(
+                    "unknown path", lambda world, role: "/admin/nergens-te-vinden/", admin_only(404)
+                )
+            ]
+        elif match := re.fullmatch(r"admin/(\w+)/(\w+)/<path:object_id>/", route):
+            label = f"{match[1]}.{match[2]}"
+            table[key] = (
+                [read_only(ADMIN_MODELS[label][0], _admin_object_path(label), admin_only(302))]
+                if label in ADMIN_MODELS
+                else None
+            )
+        else:
+            table[key] = None
+    return table
+
+
+def _admin_object_path(label):
+    key = ADMIN_MODELS[label][0]
+    model = apps.get_model(label)
+    return lambda world, role: (
+        f"/admin/{model._meta.app_label}/{model._meta.model_name}/{world[key].pk}/"
+    )
+
+
+def _admin_rule(view_name) -> list[Row] | None:
+    for label in ADMIN_MODELS:
+        prefix = f"{label.replace('.', '_')}_"
+        if view_name.startswith(prefix):
+            row = _admin_model_row(label, view_name.removeprefix(prefix))
+            return [row] if row else None
+    return None
+
+
+ACCESS = access_table()
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: str
+    row: Row
+    role: str
+    method: str
+
+    @property
+    def expected(self):
+        return (self.row.get if self.method == "GET" else self.row.post)[self.role]
+
+    @property
+    def id(self):
+        label = f"[{self.row.label}]" if self.row.label else ""
+        return f"{self.method} {self.key}{label} as {self.role}"
+
+
+CELLS = [
+    Cell(key, row, role, method)
+    for key, rows in ACCESS.items()
+    for row in rows or []
+    for role in ROLES
+    for method in ("GET", "POST")
+]
+
+
+# --- the world -----------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n%% {marker}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+class World(dict):
+    """The records of the matrix by name, and the user of each role."""
+
+    def __init__(self, cast, **records):
+        super().__init__(**records)
+        self.cast = cast
+        self.forms: dict[str, dict] = {}
+
+    def user(self, role):
+        """The role's user; the official's account for anonymous (whose login it tries)."""
+        return self[role] if role != "anonymous" else self["official"]
+
+    def admin_client(self):
+        """A second browser, logged in as the administrator without a login event (which
+        would write to the login log), to read the admin's forms."""
+        if not hasattr(self, "_admin_client"):
+            session = SessionStore()
+            session[SESSION_KEY] = str(self["admin"].pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = self["admin"].get_session_auth_hash()
+            session.save()
+            self._admin_client = Client()
+            self._admin_client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        return self._admin_client
+
+    def own_team(self, role):
+        """The team a role registers new work in: its own, or team A for the rest."""
+        return {"outsider": self.cast.other_team, "hybrid": self["team C"]}.get(
+            role, self.cast.team
+        )
+
+
+def _team_records(team_name, team, official, minister, committee, plan, line, number):
+    """A team's commitments, letter, deadline request, evidence, activity and documents."""
+    debate = DebateFactory(title=f"Commissiedebat {team_name}", committee=committee)
+    document = DocumentFactory(title=f"Kamerbrief {team_name}", volgnummer=number)
+    first = CommitmentFactory(
+        reference=secret(f"{team_name}1 reference"),
+        text=f"{secret(f'{team_name}1 text')} De minister zal de Kamer informeren.",
+        team=team,
+        owner=official,
+        made_by=minister,
+        debate=debate,
+    )
+    second = CommitmentFactory(
+        reference=secret(f"{team_name}2 reference"),
+        text=f"{secret(f'{team_name}2 text')} De minister zal een brief sturen.",
+        team=team,
+        owner=official,
+        made_by=minister,
+        debate=debate,
+    )
+    first.fulfilling_documents.add(document)
+    evidence = services.commitment_update_progress(
+        commitment=first,
+        author=official,
+        status="in_progress",
+        note=secret(f"{team_name}1 progress note"),
+        evidence_file=SimpleUploadedFile(
+            f"bewijs-{team_name.lower()}.pdf",
+            PDF.replace(b"{marker}", secret(f"{team_name}1 evidence").encode()),
+            content_type="application/pdf",
+        ),
+    )
+    change = DeadlineChangeFactory(
+        commitment=first,
+        requested_by=official,
+        new_due_date=datetime.date(2026, 1, 15),
+        reason=secret(f"{team_name}1 deadline reason"),
+    )
+    letter = FollowUpLetterFactory(
+        title=secret(f"letter {team_name} title"),
+        team=team,
+        drafter=official,
+        commitments=[second],
+    )
+    activity = ActivityFactory(
+        title=f"Activiteit van team {team_name}", plan=plan, action_line=line, team=team
+    )
+    first.activities.add(activity)
+    return {
+        f"{team_name}1": first,
+        f"{team_name}2": second,
+        f"debate {team_name}": debate,
+        f"document {team_name}": document,
+        f"evidence {team_name}": evidence,
+        f"deadline change {team_name}": change,
+        f"letter {team_name}": letter,
+        f"activity {team_name}": activity,
+    }
+
+
+def build_world(cast) -> World:
+    hybrid = UserFactory(username="hybrid")
+    b_official = UserFactory(username="b_official")
+    spare_user = UserFactory(username="spare")
+    team_b = TeamFactory(name="Team Bestuur", members=[b_official], managers=[hybrid])
+    team_c = TeamFactory(name="Team Contact", members=[hybrid])
+    minister = BewindspersoonFactory(name="Minister van Justitie")
+    committee = CommitteeFactory()
+    line = ActionLineFactory(title="Preventie")
+    plan = line.plan
+    records = {
+        "official": cast.official,
+        "outsider": cast.outsider,
+        "hybrid": hybrid,
+        "staff": cast.staff,
+        "manager": cast.manager,
+        "director": cast.director,
+        "admin": cast.admin,
+        "b_official": b_official,
+        "spare user": spare_user,
+        "team C": team_c,
+        "team B": team_b,
+        "minister": minister,
+        "committee": committee,
+        "plan": plan,
+        "action line": line,
+    }
+    records |= _team_records("A", cast.team, cast.official, minister, committee, plan, line, 93)
+    records |= _team_records("B", team_b, b_official, minister, committee, plan, line, 121)
+    a1, b1 = records["A1"], records["B1"]
+    # Team C's letter answers a commitment of A and one of B, put there without the forms.
+    records["letter C"] = FollowUpLetterFactory(
+        title=secret("letter C title"), team=team_c, drafter=hybrid, commitments=[a1, b1]
+    )
+    plan_wide = ActivityFactory(
+        title="Aanjaagteam", plan=plan, action_line=None, team=cast.team, kind="governance"
+    )
+    records["A2"].activities.add(plan_wide)
+    records["B2"].activities.add(plan_wide)
+    records["plan-wide activity"] = plan_wide
+    CommitmentRelation.objects.create(from_commitment=a1, to_commitment=b1, kind="repeats")
+    place = Place.objects.create(country="Thailand", city="Bangkok")
+    records["activity A"].places.add(place)
+    records["place"] = place
+    records["activity update"] = ActivityUpdate.objects.create(
+        activity=records["activity B"],
+        author=b_official,
+        note="Gestart.",
+        status_before="planned",
+        status_after="in_progress",
+        progress_before=0,
+        progress_after=10,
+    )
+    records["link change"] = LinkChange.objects.create(
+        commitment=a1, changed_by=cast.official, field="activities", added=["Preventie"]
+    )
+    for recipient, commitment, kind in (
+        (cast.official, a1, Notification.Kind.OWNER_REMINDER),
+        (hybrid, b1, Notification.Kind.MANAGER_DIGEST),
+    ):
+        notification = Notification.objects.create(
+            recipient=recipient,
+            kind=kind,
+            subject="due" if kind == Notification.Kind.OWNER_REMINDER else "overdue",
+            occasion=datetime.date(2025, 9, 2),
+            state=Notification.State.SENT,
+            sent_at=datetime.datetime(2025, 9, 2, 7, tzinfo=datetime.UTC),
+            subject_line="Herinnering",
+        )
+        notification.commitments.add(commitment)
+        records.setdefault("notification", notification)
+    records["reminder scan"] = ReminderScan.objects.create(
+        day=datetime.date(2025, 9, 2), ran_on=datetime.date(2025, 9, 2)
+    )
+    records["profile"] = Profile.objects.get_or_create(user=cast.official)[0]
+    records["addressee"] = Addressee.objects.create(name="Het lid Kuiken", kind="member")
+    records["spare organisation"] = OrganisationFactory(name="Reserve-organisatie", kind="ngo")
+    records["spare minister"] = BewindspersoonFactory(name="Staatssecretaris zonder werk")
+    records["spare committee"] = CommitteeFactory(name="vaste commissie voor Defensie")
+    records["spare debate"] = DebateFactory(title="Debat zonder toezeggingen", committee=None)
+    records["group"] = Group.objects.create(name="Reservegroep")
+    load = DataLoad.objects.create(source="plan_2016", actor=cast.admin)
+    records["data load"] = load
+    records["source record"] = SourceRecord.objects.create(
+        source="plan_2016",
+        key="plan",
+        content_type=ContentType.objects.get_for_model(plan),
+        object_id=plan.pk,
+        values={"title": plan.title},
+        load=load,
+    )
+    access = {
+        "user_agent": "pytest",
+        "ip_address": "192.0.2.7",
+        "username": "nobody",
+        "http_accept": "text/html",
+        "path_info": "/accounts/login/",
+    }
+    records["access attempt"] = AccessAttempt.objects.create(
+        **access, get_data="", post_data="", failures_since_start=1
+    )
+    records["access log"] = AccessLog.objects.create(**access)
+    records["access failure"] = AccessFailureLog.objects.create(**access)
+    return World(cast, **records)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The password-reset throttle counts in the cache.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(cast):
+    return build_world(cast)
+
+
+# --- the snapshot of everything a refusal must leave as it was -----------------------------------
+
+
+def _snapshot_models():
+    models = []
+    for label in ("actionlines", "commitments", "tracker"):
+        models += apps.get_app_config(label).get_models(include_auto_created=True)
+    models += [
+        Group,
+        Group.permissions.through,
+        User.groups.through,
+        User.user_permissions.through,
+        LogEntry,
+        AccessAttempt,
+        AccessLog,
+        AccessFailureLog,
+    ]
+    return models
+
+
+USER_COLUMNS = [f.attname for f in User._meta.concrete_fields if f.name != "last_login"]
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row of the domain's tables (with their histories), the admin log, the users."""
+    state = {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in _snapshot_models()
+    }
+    # Logging in sets last_login; nothing else about a user may change by a refused request.
+    state["auth.User"] = list(User.objects.order_by("pk").values(*USER_COLUMNS))
+    return state
+
+
+def difference(before, after) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
+
+
+# --- sending a cell ------------------------------------------------------------------------------
+
+
+class WriteLog:
+    """The SQL statements that write, as a request runs: without one, no table can differ
+    and the snapshot need not be taken again."""
+
+    WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        statement = sql.lstrip().upper()
+        if statement.startswith(self.WRITES) and "DJANGO_SESSION" not in statement[:40]:
+            self.statements.append(sql)
+        return execute(sql, params, many, context)
+
+
+def body_of(response) -> str:
+    # The test client closes the response itself (a streamed one once it is read): closing it
+    # here again would end the database connection, and with it the test's transaction.
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if content.startswith(b"PK"):  # an Excel file: the text is in its zipped XML
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"".join(archive.read(name) for name in archive.namelist())
+    return content.decode("utf-8", errors="replace")
+
+
+def status_problem(cell: Cell, response) -> str | None:
+    expected = cell.expected
+    if isinstance(expected, Redirect):
+        if response.status_code != 302:
+            return f"answered {response.status_code}, not {expected}"
+        location = response["Location"].split("?")[0]
+        return None if location == expected.to else f"redirected to {location}, not {expected}"
+    if response.status_code != expected:
+        return f"answered {response.status_code}, expected {expected}{_form_errors(response)}"
+    if expected == 302:
+        location = response["Location"].split("?")[0]
+        if location in (LOGIN.to, ADMIN_LOGIN.to):
+            return f"redirected to the login {location}"
+    return None
+
+
+def _form_errors(response) -> str:
+    context = getattr(response, "context", None)
+    if not context:
+        return ""
+    errors = []
+    for name in ("form", "adminform"):
+        try:
+            form = context[name]
+        except KeyError:
+            continue
+        form = getattr(form, "form", form)
+        if getattr(form, "errors", None):
+            errors.append(str(form.errors.as_data()))
+    return f" (form errors: {'; '.join(errors)})" if errors else ""
+
+
+def leaks(role: str, body: str) -> list[str]:
+    return [name for name, marker in unreadable_secrets(role).items() if marker in body]
+
+
+def run_cell(client, world, cell: Cell, baseline) -> list[str]:
+    """Send one cell and check it; whatever it wrote is rolled back, so the next cell finds
+    the world as `baseline` shows it. Returns what was wrong."""
+    problems = []
+    cookies = SimpleCookie(client.cookies)
+    cache.clear()
+    mail.outbox = []
+    with transaction.atomic():
+        row = cell.row
+        path = row.path(world, cell.role)
+        if cell.method == "GET":
+            data = row.query(world) if row.query else None
+        else:
+            if row.post_path:
+                path = row.post_path(client, world, cell.role)
+            data = row.payload(world, cell.role, client) if row.payload else {}
+        writes = WriteLog()
+        with connection.execute_wrapper(writes):
+            response = getattr(client, cell.method.lower())(path, data)
+        if problem := status_problem(cell, response):
+            problems.append(problem)
+        if leaked := leaks(cell.role, body_of(response)):
+            problems.append(f"shows {', '.join(leaked)}")
+        changed = difference(baseline, snapshot()) if writes.statements else []
+        reads = cell.method == "GET" or refused(cell.expected)
+        effect = UNCHANGED if reads else row.effect_for(cell.role)
+        if effect in (UNCHANGED, MAILS) and changed:
+            problems.append(f"changed {', '.join(changed)}")
+        if effect == CHANGES and not changed:
+            problems.append("changed nothing")
+        if effect == MAILS and len(mail.outbox) != 1:
+            problems.append(f"sent {len(mail.outbox)} e-mails")
+        transaction.set_rollback(True)
+    client.cookies = cookies  # a login or logout in the cell is undone with its session row
+    return [f"{cell.id} ({cell.method} {path}): {problem}" for problem in problems]
+
+
+def run_cells(client, world, role, method) -> list[str]:
+    client.raise_request_exception = False  # a server error is one more wrong answer
+    if role != "anonymous":
+        client.force_login(world.user(role))
+    world.admin_client()  # its session is made before the baseline, not rolled back with a cell
+    baseline = snapshot()
+    problems = []
+    for cell in CELLS:
+        if cell.role == role and cell.method == method:
+            problems += run_cell(client, world, cell, baseline)
+    return problems
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+ARTIFACT = Path(__file__).resolve().parent.parent / "artifacts" / "access_matrix.txt"
+
+
+def test_every_url_pattern_has_an_access_row():
+    """A page added without a row in this table fails here, by name."""
+    missing = sorted(key for key, rows in ACCESS.items() if not rows)
+    assert not missing, "URL patterns without an access row: " + ", ".join(missing)
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered == set(ADMIN_MODELS), (
+        f"admin models without an entry in ADMIN_MODELS: {sorted(registered - set(ADMIN_MODELS))}"
+        f"; entries for models not in the admin: {sorted(set(ADMIN_MODELS) - registered)}"
+    )
+    stale = [key for key in sorted({*_site_rows(), *_admin_site_rows()}) if key not in ACCESS]
+    assert not stale, "access rows for URL names that no longer exist: " + ", ".join(stale)
+    posts = [cell for cell in CELLS if cell.method == "POST"]
+    refusals = sum(refused(cell.expected) for cell in posts)
+    writes = sum(
+        not refused(cell.expected) and cell.row.effect_for(cell.role) == CHANGES for cell in posts
+    )
+    summary = (
+        f"access matrix: {len(CELLS)} cells (role x URL x method) = "
+        f"{len(ACCESS)} URL patterns, filled with records in "
+        f"{sum(len(rows) for rows in ACCESS.values())} ways, x {len(ROLES)} roles x GET/POST.\n"
+        f"{len(CELLS) - len(posts)} GET cells; {len(posts)} POST cells: {refusals} refused "
+        f"(checked to change nothing), {writes} allowed writes (checked to change the tables), "
+        f"{len(posts) - refusals - writes} others (pages that do not write, login, logout, "
+        "password reset).\n"
+    )
+    print(summary)
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    ARTIFACT.write_text(summary)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_by_get(client, world, role):
+    """Every URL with every record, as `role`: the expected answer, no secret of a record the
+    role may not read, and nothing changed by reading."""
+    problems = run_cells(client, world, role, "GET")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_post(client, world, role):
+    """Every POST with data that would succeed, as `role`: the expected answer; a refusal (or
+    a page that does not write) leaves every table as it was, an allowed write changes them."""
+    problems = run_cells(client, world, role, "POST")
+    assert not problems, "\n".join(problems)
+
+
+# --- what the matrix does not show by itself -----------------------------------------------------
+
+
+def _page(client, user, path, data=None):
+    client.force_login(user)
+    response = client.get(path, data)
+    assert response.status_code == 200, (path, response.status_code)
+    return response, body_of(response)
+
+
+def test_the_secrets_show_where_they_may(client, world):
+    """The markers are on the pages of those who may read them, so their absence elsewhere
+    means something."""
+    for role, team in (("official", "A"), ("hybrid", "B")):
+        _, detail = _page(
+            client, world[role], reverse("commitments:detail", args=[world[f"{team}1"].pk])
+        )
+        for name in ("text", "reference", "progress note", "deadline reason"):
+            assert secret(f"{team}1 {name}") in detail, (role, name)
+        _, letter = _page(
+            client,
+            world[role],
+            reverse("commitments:letter_detail", args=[world[f"letter {team}"].pk]),
+        )
+        assert secret(f"letter {team} title") in letter and secret(f"{team}2 text") in letter
+        _, evidence = _page(
+            client,
+            world[role],
+            reverse("commitments:evidence_file", args=[world[f"evidence {team}"].pk]),
+        )
+        assert secret(f"{team}1 evidence") in evidence
+
+
+def test_an_activity_page_lists_only_the_commitments_the_user_may_read(client, world):
+    path = reverse("actionlines:activity_detail", args=[world["activity A"].pk])
+    _, as_official = _page(client, world["official"], path)
+    assert secret("A1 text") in as_official and secret("A1 reference") in as_official
+    for role in ("outsider", "hybrid"):
+        _, body = _page(client, world[role], path)
+        assert secret("A1 text") not in body and secret("A1 reference") not in body, role
+    _, plan = _page(
+        client, world["outsider"], reverse("actionlines:plan_detail", args=[world["plan"].pk])
+    )
+    assert not leaks("outsider", plan)
+
+
+def test_the_letter_filter_refuses_a_letter_the_user_may_not_read(client, world):
+    letter = world["letter A"]
+    response, body = _page(
+        client, world["outsider"], reverse("commitments:list"), {"letter": letter.pk}
+    )
+    assert secret("letter A title") not in body
+    assert "letter" in response.context["filter"].form.errors
+    assert list(response.context["page"].object_list) == []
+    _, as_official = _page(
+        client, world["official"], reverse("commitments:list"), {"letter": letter.pk}
+    )
+    assert secret("letter A title") in as_official and secret("A2 reference") in as_official
+
+
+def _number_in_row(body, text) -> str:
+    """The figure in the numeric cell of the table row that names `text`."""
+    row = re.search(rf"<tr>(?:(?!</tr>).)*{re.escape(text)}(?:(?!</tr>).)*</tr>", body, re.S)
+    assert row, f"no row for {text!r}"
+    cell = re.search(r'<td class="number">(?:<a [^>]*>)?\s*([^<]*?)\s*<', row[0])
+    return cell[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "record", "official_count"),
+    [
+        ("commitments:document_list", "document A", "1"),
+        ("commitments:debate_list", "debate A", "2"),
+    ],
+)
+def test_documents_and_debates_count_only_readable_commitments(
+    client, world, name, record, official_count
+):
+    title = world[record].title
+    _, as_official = _page(client, world["official"], reverse(name))
+    assert _number_in_row(as_official, title) == official_count
+    for role in ("outsider", "hybrid"):
+        _, body = _page(client, world[role], reverse(name))
+        assert _number_in_row(body, title) == "0", role
+
+
+def test_letters_and_dashboard_count_only_readable_commitments(client, world):
+    title = secret("letter C title")
+    # Letter C answers A1 and B1: the hybrid reads only B1.
+    _, as_hybrid = _page(client, world["hybrid"], reverse("commitments:letter_list"))
+    assert _number_in_row(as_hybrid, title) == "1 / 1"
+    _, as_staff = _page(client, world["staff"], reverse("commitments:letter_list"))
+    assert _number_in_row(as_staff, title) == "2 / 2"
+    dashboard, _ = _page(client, world["hybrid"], reverse("commitments:dashboard"))
+    assert dashboard.context["total"] == 2  # B1 and B2
+    assert {letter.title: letter.open_count for letter in dashboard.context["letters"]} == {
+        secret("letter B title"): 1,
+        title: 1,
+    }
+    outsider, body = _page(client, world["outsider"], reverse("commitments:dashboard"))
+    assert outsider.context["total"] == 0 and outsider.context["letters"] == []
+    assert outsider.context["overdue_count"] == 0 and outsider.context["soon_count"] == 0
+    assert not leaks("outsider", body)
+
+
+def _commitment_state(*commitments):
+    pks = [commitment.pk for commitment in commitments]
+    return (
+        list(Commitment.objects.filter(pk__in=pks).order_by("pk").values()),
+        list(ProgressUpdate.objects.filter(commitment__in=pks).order_by("pk").values()),
+        list(Commitment.history.filter(id__in=pks).order_by("history_id").values()),
+    )
+
+
+# Writes that put other teams' work where the user may not: (role, form, payload changes, the
+# field the form refuses).
+CROSS_TEAM_ATTEMPTS = {
+    "manager of B puts B1 on a new letter": (
+        "hybrid",
+        "commitments:letter_create",
+        lambda world: {"commitments": [world["B1"].pk]},
+        "commitments",
+    ),
+    "manager of B plans a letter in team B": (
+        "hybrid",
+        "commitments:letter_create",
+        lambda world: {"team": world["team B"].pk},
+        "team",
+    ),
+    "outsider puts A1 on a new letter": (
+        "outsider",
+        "commitments:letter_create",
+        lambda world: {"commitments": [world["A1"].pk]},
+        "commitments",
+    ),
+    "official puts B1 on a new letter": (
+        "official",
+        "commitments:letter_create",
+        lambda world: {"commitments": [world["B1"].pk]},
+        "commitments",
+    ),
+    "manager of B adds B2 to team C's letter": (
+        "hybrid",
+        "letter C",
+        lambda world: {"commitments": [world["B2"].pk]},
+        "commitments",
+    ),
+    "official adds B1 to team A's letter": (
+        "official",
+        "letter A",
+        lambda world: {"commitments": [world["A2"].pk, world["B1"].pk]},
+        "commitments",
+    ),
+    "manager of B registers a commitment in team B": (
+        "hybrid",
+        "commitments:create",
+        lambda world: {"team": world["team B"].pk},
+        "team",
+    ),
+    "official moves A1 to team B": (
+        "official",
+        "A1",
+        lambda world: {"team": world["team B"].pk},
+        "team",
+    ),
+}
+
+
+@pytest.mark.parametrize("attempt", list(CROSS_TEAM_ATTEMPTS))
+def test_nobody_puts_work_where_they_may_not(client, world, attempt):
+    role, target, changes, field_name = CROSS_TEAM_ATTEMPTS[attempt]
+    forms = {
+        "commitments:letter_create": (reverse("commitments:letter_create"), _letter_create),
+        "commitments:create": (reverse("commitments:create"), _commitment_create),
+        "letter A": (
+            reverse("commitments:letter_edit", args=[world["letter A"].pk]),
+            _letter_edit("letter A"),
+        ),
+        "letter C": (
+            reverse("commitments:letter_edit", args=[world["letter C"].pk]),
+            _letter_edit("letter C"),
+        ),
+        "A1": (reverse("commitments:edit", args=[world["A1"].pk]), _commitment_edit("A1")),
+    }
+    path, payload = forms[target]
+    client.force_login(world[role])
+    data = payload(world, role, client) | changes(world)
+    before = snapshot()
+    response = client.post(path, data)
+    assert response.status_code in (200, 403), response.status_code
+    if response.status_code == 200:
+        assert field_name in response.context["form"].errors
+    assert not difference(before, snapshot())
+
+
+def test_a_manager_of_b_cannot_fulfil_bs_commitment_by_recording_a_letter_as_sent(client, world):
+    letter, a1, b1 = world["letter C"], world["A1"], world["B1"]
+    client.force_login(world["hybrid"])
+    form = client.get(reverse("commitments:letter_sent", args=[letter.pk])).context["form"]
+    assert f"outcome_{b1.pk}" not in form.fields and f"outcome_{a1.pk}" not in form.fields
+    before = _commitment_state(a1, b1)
+    response = client.post(
+        reverse("commitments:letter_sent", args=[letter.pk]),
+        _letter_sent("letter C")(world, "hybrid", client),
+    )
+    # The letter is the hybrid's to record; the commitments on it are not theirs to fulfil.
+    assert response.status_code in (302, 403)
+    assert _commitment_state(a1, b1) == before
+    assert set(FollowUpLetter.objects.get(pk=letter.pk).commitments.all()) == {a1, b1}
+
+
+def test_editing_a_letter_keeps_the_commitments_the_editor_may_not_change(client, world):
+    letter = world["letter C"]
+    client.force_login(world["hybrid"])
+    data = _letter_edit("letter C")(world, "hybrid", client)
+    response = client.post(reverse("commitments:letter_edit", args=[letter.pk]), data)
+    assert response.status_code == 302
+    assert set(FollowUpLetter.objects.get(pk=letter.pk).commitments.all()) == {
+        world["A1"],
+        world["B1"],
+    }
+
+
+def test_recording_a_letter_as_sent_fulfils_only_the_officials_own_commitments(client, world):
+    letter, a2, b1, b2 = world["letter A"], world["A2"], world["B1"], world["B2"]
+    letter.commitments.add(b2)  # another team's commitment on the letter, put there directly
+    before = _commitment_state(b1, b2)
+    client.force_login(world["official"])
+    data = _letter_sent("letter A")(world, "official", client) | {f"outcome_{b1.pk}": "fulfilled"}
+    response = client.post(reverse("commitments:letter_sent", args=[letter.pk]), data)
+    assert response.status_code == 302
+    assert Commitment.objects.get(pk=a2.pk).status == "fulfilled"
+    assert _commitment_state(b1, b2) == before
+
+
+def test_fulfilling_through_a_letter_does_not_name_the_letter_to_those_who_may_not_read_it(
+    client, world
+):
+    """An official owns a commitment of team B, answers it in their own team's letter and
+    records that letter as sent. Team B's manager reads the commitment, not the letter."""
+    owned = CommitmentFactory(
+        reference="TZ-B3",
+        text="Een toezegging van team B.",
+        team=world["team B"],
+        owner=world["official"],
+        made_by=world["minister"],
+        debate=world["debate B"],
+    )
+    letter = world["letter A"]
+    client.force_login(world["official"])
+    edit = _letter_edit("letter A")(world, "official", client) | {
+        "commitments": [world["A2"].pk, owned.pk]
+    }
+    assert (
+        client.post(reverse("commitments:letter_edit", args=[letter.pk]), edit).status_code == 302
+    )
+    sent = client.post(
+        reverse("commitments:letter_sent", args=[letter.pk]),
+        _letter_sent("letter A")(world, "official", client),
+    )
+    assert sent.status_code == 302
+    assert Commitment.objects.get(pk=owned.pk).status == "fulfilled"
+    _, body = _page(client, world["hybrid"], reverse("commitments:detail", args=[owned.pk]))
+    assert "TZ-B3" in body
+    assert secret("letter A title") not in body, "the commitment's timeline names the letter"
+
+
+def test_the_admin_history_form_does_not_write_where_the_admin_allows_no_change(client, world):
+    """Deadline changes are decided through the admin's actions only (no change form); the
+    history page of a decided request must not become a way to write one."""
+    change = DeadlineChangeFactory(
+        commitment=world["A2"],
+        requested_by=world["official"],
+        state="approved",
+        decided_by=world["manager"],
+        decided_at=datetime.datetime(2025, 10, 1, tzinfo=datetime.UTC),
+        new_due_date=datetime.date(2026, 2, 2),
+    )
+    version = change.history.order_by("history_id").first()
+    path = reverse(
+        "admin:commitments_deadlinechange_simple_history", args=[change.pk, version.history_id]
+    )
+    data = _admin_form(world, path, type(change), prefix="historical")
+    client.force_login(world["admin"])
+    before = snapshot()
+    response = client.post(path, data)
+    assert response.status_code == 403
+    assert not difference(before, snapshot())
+
+
+def test_a_letter_reminder_names_only_the_commitments_its_recipient_may_read(client, world):
+    """Team C's letter answers A1 and B1; its drafter (the hybrid) reads B1 only. The reminder
+    e-mail and the notifications page that lists it must not name A1, nor count it."""
+    assert world["letter C"].planned_date == datetime.date(2025, 9, 15)
+    reminders_send_due(today=datetime.date(2025, 9, 8))  # a week before, a Monday
+    to_hybrid = [message for message in mail.outbox if world["hybrid"].email in str(message.to)]
+    assert to_hybrid, "no reminder went to the drafter of letter C"
+    problems = []
+    for message in to_hybrid:
+        text = message.body + "".join(content for content, _type in message.alternatives)
+        if leaked := leaks("hybrid", text):
+            problems.append(f"the e-mail {message.subject!r} shows {', '.join(leaked)}")
+        if secret("letter C title") in message.subject and not re.search(
+            r"\b1 (van|of) 1\b", message.subject
+        ):
+            problems.append(f"the e-mail {message.subject!r} counts A1")
+    _, page = _page(client, world["hybrid"], reverse("commitments:notifications"))
+    if leaked := leaks("hybrid", page):
+        problems.append(f"the notifications page shows {', '.join(leaked)}")
+    assert not problems, "; ".join(problems)
