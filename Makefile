@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-security lint format translations messages install install-dev bench
+.PHONY: run test test-security lint format translations messages install install-dev bench evaluate-capture
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,3 +69,9 @@ bench: $(VENV)/.installed translations
 	*) echo "make bench needs PostgreSQL: DATABASE_URL=$$DATABASE_URL is not postgres://…" >&2; \
 	   exit 2;; esac
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# How well the debate-report reader captures the commitments of the six shared reports
+# (../shared/data/vlos/) against tests/data/vlos_expected_commitments.json; exits 1 when a
+# target is missed. CAPTURE_ARGS passes options, e.g. CAPTURE_ARGS="-v --reports DIR".
+evaluate-capture: $(VENV)/.installed
+	$(BIN)/python -m bench.capture $(CAPTURE_ARGS)

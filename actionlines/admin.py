@@ -12,7 +12,7 @@ from actionlines.models import (
     Profile,
     Team,
 )
-from tracker.admin import AuditedAdmin
+from tracker.admin import AuditedAdmin, SafeInputAdmin
 
 
 @admin.register(Organisation)
@@ -39,7 +39,7 @@ class TeamAdmin(AuditedAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(SafeInputAdmin, admin.ModelAdmin):
     list_display = ["user", "language"]
     list_filter = ["language"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
@@ -118,7 +118,7 @@ class ActivityAdmin(AuditedAdmin):
 
 
 @admin.register(ActivityUpdate)
-class ActivityUpdateAdmin(admin.ModelAdmin):
+class ActivityUpdateAdmin(SafeInputAdmin, admin.ModelAdmin):
     list_display = ["activity", "created_at", "author", "status_after", "progress_after"]
     list_filter = ["status_after", "activity__plan"]
     search_fields = ["note", "activity__title"]

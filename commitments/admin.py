@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -20,7 +21,7 @@ from commitments.models import (
     ProgressUpdate,
     ReminderScan,
 )
-from tracker.admin import AuditedAdmin, VersionedAdminForm
+from tracker.admin import AuditedAdmin, SafeInputAdmin, VersionedAdminForm
 
 
 @admin.register(Bewindspersoon)
@@ -199,7 +200,7 @@ class FollowUpLetterAdmin(AuditedAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(SafeInputAdmin, admin.ModelAdmin):
     list_display = ["commitment", "created_at", "author", "status_before", "status_after"]
     list_filter = ["status_after"]
     search_fields = ["note", "commitment__reference"]
@@ -214,8 +215,30 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
         return False
 
 
+class DeadlineChangeAdminForm(forms.ModelForm):
+    """A request filed in the admin: the service's checks, shown at the form's fields."""
+
+    class Meta:
+        model = DeadlineChange
+        fields = ["commitment", "new_due_date", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("commitment") and cleaned.get("new_due_date"):
+            try:
+                services.deadline_change_check(
+                    commitment=cleaned["commitment"],
+                    new_due_date=cleaned["new_due_date"],
+                    reason=cleaned.get("reason") or "",
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(DeadlineChange)
 class DeadlineChangeAdmin(AuditedAdmin):
+    form = DeadlineChangeAdminForm
     list_display = [
         "commitment",
         "original_due_date",
@@ -284,7 +307,7 @@ def _messages(error):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SafeInputAdmin, admin.ModelAdmin):
     """Every reminder e-mail and what became of it; written by the reminder scan only."""
 
     list_display = [
@@ -332,7 +355,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderScan)
-class ReminderScanAdmin(admin.ModelAdmin):
+class ReminderScanAdmin(SafeInputAdmin, admin.ModelAdmin):
     list_display = ["day", "ran_on", "ran_at"]
     date_hierarchy = "day"
     readonly_fields = ["day", "ran_on", "ran_at"]
@@ -345,7 +368,7 @@ class ReminderScanAdmin(admin.ModelAdmin):
 
 
 @admin.register(LinkChange)
-class LinkChangeAdmin(admin.ModelAdmin):
+class LinkChangeAdmin(SafeInputAdmin, admin.ModelAdmin):
     """The record of changed links, written by the services; read here, never edited."""
 
     list_display = ["commitment", "field", "changed_at", "changed_by"]

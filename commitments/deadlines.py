@@ -20,7 +20,23 @@ moment has already passed; "volgend"/"komend" adds a year):
 - "in het derde kwartaal", "Q3 2017": the last day of that quarter;
 - "in juni", "eind juni": 30 June; "voor juni": 31 May; "begin juni": 10 June;
 - "voor 1 juli 2017", "uiterlijk 15 maart": that date;
-- "binnen zes weken", "binnen 3 maanden": that long after the day the commitment was made.
+- "binnen zes weken", "binnen 3 maanden": that long after the day the commitment was made;
+- "morgen", "vandaag": the next day, the same day; "deze week", "volgende week": the Friday of
+  that week;
+- "voor het reces" without naming it: the summer or Christmas recess when one of them starts
+  within eight weeks, else nothing (the other recesses move with the school holidays);
+- "bij de Voorjaarsnota": 31 May, "bij de Najaarsnota": 30 November (the Comptabiliteitswet
+  has them reach the Kamer before 1 June and 1 December); "(in aanloop naar) de
+  augustusbesluitvorming": 31 August, when the cabinet's budget decisions are taken.
+
+Moments the calendar cannot know resolve to None, so that an official sets the date: a debate
+("voor het commissiedebat over …", "voor het notaoverleg MIRT", "voor de behandeling van de
+begroting"), unless a day is named; a letter or report without a period ("in de
+voortgangsbrief", "in het verslag van de RBZ"); the verkiezingsreces; "na afloop van de
+onderhandelingen".
+
+`deadline_in` finds the deadline as worded in a commitment's text ("De minister stuurt de brief
+na de zomer" → "na de zomer"), for readers of debate reports.
 """
 
 import calendar
@@ -94,7 +110,20 @@ SEASON_PHRASES = [
         lambda year: date(year, 12, 31),
     ),
     (r"\bprinsjesdag\b|\bmiljoenennota\b", prinsjesdag),
+    (r"\bvoorjaarsnota\b", lambda year: date(year, 5, 31)),
+    (r"\bnajaarsnota\b", lambda year: date(year, 11, 30)),
+    (r"\baugustusbesluitvorming\b", lambda year: date(year, 8, 31)),
 ]
+# A debate, a letter or a negotiation whose date the parliamentary calendar does not hold.
+UNKNOWN_MOMENT = re.compile(
+    r"\b(?:voor|tijdens|bij|na)\s+(?:de|het)\s+(?:behandeling\s+van\s+(?:de\s+|het\s+)?)?"
+    r"[\w-]*(?:debat|overleg|begroting|begrotingsbehandeling|verkiezingsreces)\b"
+    r"|\bvoor\s+behandeling\s+van\s+(?:de\s+|het\s+)?[\w-]*begroting"
+    r"|\bna afloop van\b"
+)
+DAY_WORDS = {"vandaag": 0, "morgen": 1, "overmorgen": 2}
+# The recess meant by "voor het reces" when the phrase names none: the next long one, if close.
+UNNAMED_RECESS_HORIZON = timedelta(weeks=8)
 NO_DATE = re.compile(
     r"\bzo (?:spoedig|snel) mogelijk\b|\bz\.s\.m\.?|\bbinnenkort\b|\bte zijner tijd\b"
     r"|\bop korte termijn\b"
@@ -121,6 +150,14 @@ def resolve_deadline(wording: str, made_on: date) -> date | None:
     def in_year(month: int, day: int) -> date:
         return moment(lambda year: date(year, month, day))
 
+    day_word = re.search(r"\b(vandaag|morgen|overmorgen)\b", phrase)
+    if day_word:
+        return made_on + timedelta(days=DAY_WORDS[day_word.group(1)])
+    week = re.search(r"\b(deze|volgende|komende) week\b", phrase)
+    if week:
+        friday = made_on + timedelta(days=(FRIDAY - made_on.weekday()) % 7)
+        return friday if week.group(1) == "deze" else friday + timedelta(weeks=1)
+
     relative = re.search(r"\bbinnen (\d+|\w+) (dag|dagen|week|weken|maand|maanden)\b", phrase)
     if relative:
         amount = _number(relative.group(1))
@@ -137,6 +174,8 @@ def resolve_deadline(wording: str, made_on: date) -> date | None:
         day, month = int(day_month.group(1)), MONTHS[day_month.group(2)]
         if 1 <= day <= calendar.monthrange(explicit_year or made_on.year, month)[1]:
             return in_year(month, day)
+    if UNKNOWN_MOMENT.search(phrase):
+        return None
 
     annual_report = re.search(r"\bjaarverslag(?:en)? (20\d\d)\b", phrase)
     if annual_report:
@@ -163,6 +202,12 @@ def resolve_deadline(wording: str, made_on: date) -> date | None:
         if re.search(pattern, phrase):
             return moment(in_given_year)
 
+    if re.search(r"\bvoor het reces\b", phrase):
+        recess = min(
+            moment(summer_recess_start),
+            moment(christmas_recess_start),
+        )
+        return recess if recess - made_on <= UNNAMED_RECESS_HORIZON else None
     if re.search(r"\b(?:volgend|komend) jaar\b", phrase):
         return date(made_on.year + 1, 12, 31)
     if re.search(r"\bdit jaar\b", phrase):
@@ -182,3 +227,103 @@ def _add_months(start: date, months: int) -> date:
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+# --- finding the deadline in a commitment's text ----------------------------------------------
+
+_MONTH_NAMES = "|".join(MONTHS)
+_NUMBER = r"(?:\d+|" + "|".join(NUMBER_WORDS) + r")"
+# Words that may stand between a preposition and the moment: "voor de behandeling van de
+# Defensiebegroting", "in het eerstvolgende halfjaarbericht".
+_FILLER = (
+    r"(?:(?:de|het|een|dit|deze|die|volgend|volgende|eerstvolgende|komend|komende|aanstaande|"
+    r"aangekondigde|lopende|nieuwe|jaarlijkse|eerste|tweede|derde|vierde|laatste|behandeling|"
+    r"van|der|plenaire|europese)\s+){0,5}"
+)
+# Moments and the documents that carry them, alone or closing a compound ("zomerreces",
+# "Defensiebegroting", "voortgangsbrief", "tweeminutendebat").
+_MOMENT = (
+    r"(?:[\w-]*(?:reces|begroting|begrotingsbehandeling|besluitvorming|voortgangsbrief|"
+    r"verzamelbrief|kamerbrief|rapportage|bericht|debat|overleg|nota)"
+    r"|zomer|zomervakantie|kerst|kerstvakantie|voorjaar|najaar|jaar|jaareinde|kwartaal|"
+    r"prinsjesdag|jaarverslag|verslag|ministerraad|onderhandelingen|evaluatie|[\w-]+-top|"
+    r"(?:europese\s+)?raad|" + _MONTH_NAMES + r")"
+)
+# What may follow the moment: its year, its date or subject ("van 11 juli", "van de RBZ",
+# "over de Voorjaarsnota"), an abbreviation ("MIRT").
+_TAIL = (
+    r"(?:\s+20\d\d)?"
+    r"(?:\s+(?:van|over)\s+(?:(?:de|het|na de|voor de)\s+)?"
+    r"(?:\d{1,2}\s+(?:" + _MONTH_NAMES + r")|zomer|(?-i:[A-Z])[\w'-]*)(?:\s+20\d\d)?"
+    r"|\s+(?-i:[A-Z]{2,}\b))?"
+)
+_PREPOSITION = (
+    r"(?:(?:kort|ruim|direct|vlak|nog|uiterlijk|ergens)\s+)?"
+    r"(?:in aanloop naar|na afloop van|voorafgaand aan|ten tijde van|voor|vóór|na|in|bij|"
+    r"tijdens|rond|rondom|omstreeks|begin|eind|einde|medio|uiterlijk|op)"
+)
+_DEADLINE_PATTERNS = [
+    re.compile(
+        r"\b"
+        + _PREPOSITION
+        + r"\s+"
+        + _FILLER
+        + r"\d{1,2}\s+(?:"
+        + _MONTH_NAMES
+        + r")"
+        + r"(?:\s+20\d\d)?\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b" + _PREPOSITION + r"\s+" + _FILLER + _MOMENT + r"\b" + _TAIL, re.IGNORECASE),
+    re.compile(
+        r"\bbinnen\s+" + _NUMBER + r"\s+(?:dag|dagen|week|weken|maand|maanden)\b", re.IGNORECASE
+    ),
+    re.compile(
+        r"\b(?:later\s+|eind\s+|einde\s+|begin\s+)?(?:dit|volgend|komend)e?\s+"
+        r"(?:jaar|voorjaar|najaar|kwartaal)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:in\s+)?(?:het\s+)?(?:eerste|tweede|derde|vierde|laatste)\s+kwartaal"
+        r"(?:\s+(?:van\s+)?20\d\d)?\b|\bQ[1-4](?:\s+20\d\d)?\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:vandaag|morgen|overmorgen|(?:deze|volgende|komende)\s+week)\b", re.IGNORECASE
+    ),
+    re.compile(
+        r"\b(?:op korte termijn|zo (?:spoedig|snel) mogelijk|z\.s\.m\.?|binnenkort|"
+        r"te zijner tijd)",
+        re.IGNORECASE,
+    ),
+]
+# Moments that lie behind the speaker: "vorig jaar", "twee jaar geleden".
+_PAST = re.compile(r"\b(?:vorig|vorige|afgelopen|geleden|sinds)\b", re.IGNORECASE)
+
+
+def deadline_in(text: str) -> str:
+    """The deadline as the text words it ("na de zomer", "in de voortgangsbrief"), or "".
+
+    Phrases that touch are taken together ("morgen tijdens het tweeminutendebat"); of several,
+    the first that resolves to a date wins, else the first one.
+    """
+    spans = []
+    for pattern in _DEADLINE_PATTERNS:
+        for match in pattern.finditer(text):
+            if not _PAST.search(text[max(0, match.start() - 12) : match.end() + 9]):
+                spans.append([match.start(), match.end()])
+    if not spans:
+        return ""
+    spans.sort()
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    phrases = [text[start:end].strip(" ,;") for start, end in merged]
+    reference = date(2000, 1, 3)
+    for phrase in phrases:
+        if resolve_deadline(phrase, reference) is not None:
+            return phrase
+    return phrases[0]

@@ -443,6 +443,14 @@ def _open_commitment_count(user) -> Count:
     )
 
 
+def letters_changeable_by(user) -> QuerySet[FollowUpLetter]:
+    """The letters `commitments.change_followupletter` lets a user change, as one query."""
+    letters = FollowUpLetter.objects.order_by("planned_date", "title")
+    if user.is_superuser or is_system_actor(user):
+        return letters
+    return letters.filter(Q(team_id__in=member_team_ids(user)) | Q(drafter_id=user.pk))
+
+
 def letters_visible_to(user) -> QuerySet[FollowUpLetter]:
     return FollowUpLetter.objects.filter(_letter_scope(user))
 

@@ -188,17 +188,26 @@ def commitment_update_progress(
     return update
 
 
-@transaction.atomic
-def deadline_change_request(
-    *, commitment: Commitment, requested_by, new_due_date: date, reason: str
-) -> DeadlineChange:
-    """Ask a manager to move the due date. One open request per commitment at a time."""
+def deadline_change_check(*, commitment: Commitment, new_due_date: date, reason: str) -> None:
+    """Whether this request may be filed, as a ValidationError per field; forms ask it first."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the deadline should move.")})
     if commitment.due_date == new_due_date:
         raise ValidationError({"new_due_date": _("This is already the due date.")})
     if commitment.status not in (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS):
         raise ValidationError(_("Only an open commitment's deadline can move."))
+    if commitment.deadline_changes.filter(state=DeadlineChange.State.REQUESTED).exists():
+        raise ValidationError(
+            _("A deadline change for this commitment is already waiting for a decision.")
+        )
+
+
+@transaction.atomic
+def deadline_change_request(
+    *, commitment: Commitment, requested_by, new_due_date: date, reason: str
+) -> DeadlineChange:
+    """Ask a manager to move the due date. One open request per commitment at a time."""
+    deadline_change_check(commitment=commitment, new_due_date=new_due_date, reason=reason)
     change = DeadlineChange(
         commitment=commitment,
         original_due_date=commitment.due_date,
@@ -310,6 +319,19 @@ def follow_up_letter_save(
     require_each(actor, "commitments.change_commitment", touched)
     letter.commitments.set(chosen)
     return letter
+
+
+@transaction.atomic
+def follow_up_letter_add_commitment(
+    *, actor, letter: FollowUpLetter, commitment: Commitment
+) -> None:
+    """Plan a commitment's answer in a letter: a change to both, asked of both."""
+    require(actor, "commitments.change_followupletter", letter)
+    require(actor, "commitments.change_commitment", commitment)
+    if letter.status == FollowUpLetter.Status.SENT:
+        raise ValidationError(_("This letter is recorded as sent already."))
+    record_save(actor=actor, record=letter, expected_version=None)
+    letter.commitments.add(commitment)
 
 
 class LetterAlreadySent(ValidationError):

@@ -12,7 +12,9 @@ by `director`), team B (member `b_official`, managed by `hybrid`) and team C (me
 records it reads but does not change, for team A's it is an outsider. `outsider` is a member
 of `cast.other_team`, `staff` is policy staff, `admin` a superuser (also of /admin/). Each
 record that is not public carries a marker in its text or title (`SECRETS`), searched for in
-every answer.
+every answer. Debate A has a report whose captured commitments (proposals) are public: open ones
+of no team, of team A and of team B, one that may be A1 and one linked to A2; their pages may
+name A1 and A2 only to those who read them.
 
 Each role's cells run on one world: every cell runs in a savepoint that is rolled back after
 it, so the next cell finds the world as it was built, as if on a fresh one. The tables are
@@ -21,6 +23,7 @@ writing SQL statement (`WriteLog`); a request that issued none cannot have chang
 """
 
 import datetime
+import hashlib
 import io
 import re
 import zipfile
@@ -64,6 +67,8 @@ from commitments.models import (
     ReminderScan,
 )
 from commitments.reminders.scan import reminders_send_due
+from parliament import vlos
+from parliament.models import ImportedReport, Proposal
 from tests.factories import (
     ActionLineFactory,
     ActivityFactory,
@@ -106,6 +111,15 @@ DECIDERS = {"A": frozenset({"manager", "director", "admin"}), "B": frozenset({"h
 OFFICIALS = frozenset({"official", "outsider", "hybrid", "admin"})
 MANAGERS = frozenset({"manager", "director", "hybrid", "admin"})
 EXPORTERS = frozenset({"staff", "admin"})
+# Debate reports are public: officials of any team, policy staff and admins upload them and read
+# what was captured. A proposal is reviewed by an official of its team (any official while it has
+# no team), policy staff and admins (parliament/access.py).
+DEBATE_READERS = frozenset({"official", "outsider", "hybrid", "staff", "admin"})
+PROPOSAL_REVIEWERS = {
+    None: DEBATE_READERS,
+    "A": frozenset({"official", "staff", "admin"}),
+    "B": frozenset({"staff", "admin"}),
+}
 
 # The secrets of the world: text a role outside READERS[team] must never get to see.
 SECRETS = {
@@ -443,6 +457,73 @@ def _language(world, role, client):
     return {"language": "en", "next": "/"}
 
 
+# A small report in the real format whose chair reads out commitments: an allowed upload
+# captures them (test_the_uploaded_report_captures_commitments).
+VLOS_REPORT = Path(__file__).resolve().parent / "data" / "vlos" / "several_turns_corrections.xml"
+
+
+def _report_upload(world, role, client):
+    return {
+        "reports": SimpleUploadedFile(
+            VLOS_REPORT.name, VLOS_REPORT.read_bytes(), content_type="text/xml"
+        )
+    }
+
+
+def _proposal_accept(key):
+    """Accepted as read, into a team the reviewer may fill: an official's own team; staff and
+    admins the proposal's team where it has one."""
+
+    def payload(world, role, client):
+        proposal = Proposal.objects.get(pk=world[key].pk)
+        team = world.own_team(role)
+        if role in ("staff", "admin") and proposal.team_id:
+            team = proposal.team
+        return {
+            "action": "accept",
+            "version": proposal.version,
+            "reference": f"TZ-VOORSTEL-{role}",
+            "text": proposal.text,
+            "made_by": proposal.made_by_id,
+            "team": team.pk,
+            "owner": "",
+            "deadline_wording": proposal.deadline_wording,
+            "due_date": "",
+        }
+
+    return payload
+
+
+def _proposal_reject(key):
+    def payload(world, role, client):
+        proposal = Proposal.objects.get(pk=world[key].pk)
+        return {
+            "action": "reject",
+            "version": proposal.version,
+            "reason": "Geen toezegging: de minister herhaalde een eerdere brief.",
+        }
+
+    return payload
+
+
+def _proposal_link(key):
+    """Linked to the registered commitment it may be, which only its team's readers may read."""
+
+    def payload(world, role, client):
+        proposal = Proposal.objects.get(pk=world[key].pk)
+        return {
+            "action": "link",
+            "version": proposal.version,
+            "commitment": proposal.possible_duplicate_id,
+        }
+
+    return payload
+
+
+def _accept_all(world, role, client):
+    return {"team": world.own_team(role).pk}
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 
@@ -633,6 +714,7 @@ def _site_rows() -> dict[str, list[Row]]:
             )
             for key, team in (("activity A", "A"), ("activity B", "B"))
         ],
+        **_parliament_rows(),
         # The accounts pages: open to anonymous users.
         "login": [
             Row(
@@ -698,6 +780,87 @@ def _site_rows() -> dict[str, list[Row]]:
     return rows
 
 
+def _parliament_rows() -> dict[str, list[Row]]:
+    """Uploading debate reports and reviewing the commitments captured from them."""
+    review = "parliament:proposal_review"
+    readers = logged_in(DEBATE_READERS, 200)
+    # Accepting all of a debate with a team's proposal in it is for that team's reviewers; a
+    # user who reviews nothing has no team to choose and is sent back to the inbox.
+    not_reviewing = dict.fromkeys(LOGGED_IN - DEBATE_READERS, 403)
+    return {
+        "parliament:report_upload": [
+            Row(
+                "",
+                named("parliament:report_upload"),
+                readers,
+                readers,
+                _report_upload,
+            )
+        ],
+        "parliament:inbox": [read_only("", named("parliament:inbox"), readers)],
+        review: [
+            *(
+                Row(
+                    f"{key}: accept",
+                    named(review, key),
+                    readers,
+                    logged_in(PROPOSAL_REVIEWERS[team], 302),
+                    _proposal_accept(key),
+                )
+                for key, team in (("proposal open", None), ("proposal A", "A"), ("proposal B", "B"))
+            ),
+            Row(
+                "proposal A: reject",
+                named(review, "proposal A"),
+                readers,
+                logged_in(PROPOSAL_REVIEWERS["A"], 302),
+                _proposal_reject("proposal A"),
+            ),
+            # Its possible duplicate is A1: only A1's readers may link to it; the form offers
+            # other reviewers no commitment to choose.
+            Row(
+                "proposal duplicate: link",
+                named(review, "proposal duplicate"),
+                readers,
+                {
+                    **logged_in(DEBATE_READERS, 200),
+                    **dict.fromkeys(DEBATE_READERS & READERS["A"], 302),
+                },
+                _proposal_link("proposal duplicate"),
+                effect=dict.fromkeys(DEBATE_READERS & READERS["A"], CHANGES),
+            ),
+            # Linked to A2 already: read by every reader, reviewed by nobody again.
+            Row(
+                "proposal linked: reject",
+                named(review, "proposal linked"),
+                readers,
+                logged_in(LOGGED_IN, 403),
+                _proposal_reject("proposal linked"),
+            ),
+        ],
+        "parliament:debate_accept_all": [
+            Row(
+                "debate to accept",
+                named("parliament:debate_accept_all", "debate to accept"),
+                logged_in(LOGGED_IN, 405),
+                {**logged_in(DEBATE_READERS, 302), **not_reviewing},
+                _accept_all,
+            ),
+            # Debate A holds proposals of teams A and B: only who may accept both accepts all.
+            Row(
+                "debate A",
+                named("parliament:debate_accept_all", "debate A"),
+                logged_in(LOGGED_IN, 405),
+                {
+                    **logged_in(PROPOSAL_REVIEWERS["A"] & PROPOSAL_REVIEWERS["B"], 302),
+                    **not_reviewing,
+                },
+                _accept_all,
+            ),
+        ],
+    }
+
+
 # The admin, per registered model: the world's record its object pages use, and what the admin
 # site lets an administrator do with it (a: add, c: change, d: delete).
 ADMIN_MODELS = {
@@ -728,6 +891,9 @@ ADMIN_MODELS = {
     "commitments.notification": ("notification", "d"),
     "commitments.reminderscan": ("reminder scan", "d"),
     "commitments.linkchange": ("link change", "d"),
+    "parliament.importedreport": ("debate report", ""),
+    # Proposals come from reports only: the admin changes and deletes them, never adds one.
+    "parliament.proposal": ("proposal A", "cd"),
 }
 
 
@@ -871,6 +1037,16 @@ ADMIN_ADD_DATA = {
         "reason": "Vastgesteld in het overleg.",
     },
     "actionlines.profile": lambda world: {"user": world["spare user"].pk, "language": "en"},
+    # A proposal's report, debate and place in it are set once, when it is added.
+    "parliament.proposal": lambda world: {
+        "report": world["debate report"].pk,
+        "debate": world["debate A"].pk,
+        "position": "9",
+        "text": "De minister zal de Kamer over de evaluatie informeren.",
+        "made_by": world["minister"].pk,
+        "made_to": "[]",
+        "state": "open",
+    },
 }
 
 
@@ -1248,7 +1424,8 @@ def _team_records(team_name, team, official, minister, committee, plan, line, nu
 def build_world(cast) -> World:
     hybrid = UserFactory(username="hybrid")
     b_official = UserFactory(username="b_official")
-    spare_user = UserFactory(username="spare")
+    # A fixed name: a random one could resemble the new password, which the validators refuse.
+    spare_user = UserFactory(username="spare", first_name="Reserve", last_name="Gebruiker")
     team_b = TeamFactory(name="Team Bestuur", members=[b_official], managers=[hybrid])
     team_c = TeamFactory(name="Team Contact", members=[hybrid])
     minister = BewindspersoonFactory(name="Minister van Justitie")
@@ -1348,7 +1525,73 @@ def build_world(cast) -> World:
     )
     records["access log"] = AccessLog.objects.create(**access)
     records["access failure"] = AccessFailureLog.objects.create(**access)
+    records |= _debate_reports(records, cast)
     return World(cast, **records)
+
+
+def _debate_reports(records, cast):
+    """The report of debate A, with open proposals of no team, of team A and of team B, one
+    that may be A1 and one linked to A2; and a debate with one proposal to accept all of."""
+
+    def report(debate, name):
+        content = f"<verslag>{name}</verslag>".encode()
+        imported = ImportedReport(
+            debate=debate,
+            file_name=name,
+            sha256=hashlib.sha256(content).hexdigest(),
+            imported_by=cast.official,
+        )
+        imported.file.name = f"debate-reports/{imported.sha256[:2]}/{imported.sha256}.xml"
+        imported.save()
+        return imported
+
+    debate_a = records["debate A"]
+    imported = report(debate_a, "commissiedebat-a.xml")
+    proposal = {
+        "report": imported,
+        "debate": debate_a,
+        "speaker_name": "Minister van Justitie",
+        "speaker_function": "minister van Justitie en Veiligheid",
+        "made_by": records["minister"],
+        "deadline_wording": "voor de zomer",
+    }
+    found = {"debate report": imported}
+    for position, (key, team, text, extra) in enumerate(
+        (
+            ("proposal open", None, "De minister zal de Kamer over de pilot informeren.", {}),
+            ("proposal A", cast.team, "De minister zal de Kamer een brief sturen.", {}),
+            ("proposal B", records["team B"], "De minister zal de gemeenten raadplegen.", {}),
+            (
+                "proposal duplicate",
+                None,
+                "De minister zal de Kamer informeren.",
+                {"possible_duplicate": records["A1"]},
+            ),
+            (
+                "proposal linked",
+                cast.team,
+                "De minister zal een brief sturen.",
+                {
+                    "state": Proposal.State.LINKED,
+                    "commitment": records["A2"],
+                    "decided_by": cast.official,
+                    "decided_at": datetime.datetime(2025, 7, 3, 9, tzinfo=datetime.UTC),
+                },
+            ),
+        ),
+        start=1,
+    ):
+        found[key] = Proposal.objects.create(
+            **proposal, position=position, team=team, text=text, **extra
+        )
+    other = DebateFactory(title="Commissiedebat Jeugdbescherming", committee=records["committee"])
+    found["debate to accept"] = other
+    found["proposal to accept"] = Proposal.objects.create(
+        **proposal | {"report": report(other, "commissiedebat-jeugd.xml"), "debate": other},
+        position=1,
+        text="De minister zal de Kamer over de wachtlijsten informeren.",
+    )
+    return found
 
 
 @pytest.fixture(autouse=True)
@@ -1369,7 +1612,7 @@ def world(cast):
 
 def _snapshot_models():
     models = []
-    for label in ("actionlines", "commitments", "tracker"):
+    for label in ("actionlines", "commitments", "parliament", "tracker"):
         models += apps.get_app_config(label).get_models(include_auto_created=True)
     models += [
         Group,
@@ -1602,6 +1845,31 @@ def test_the_secrets_show_where_they_may(client, world):
             reverse("commitments:evidence_file", args=[world[f"evidence {team}"].pk]),
         )
         assert secret(f"{team}1 evidence") in evidence
+
+
+def test_the_uploaded_report_captures_commitments():
+    """So an allowed upload in the matrix saves proposals, not just a debate."""
+    report = vlos.read_report(VLOS_REPORT.read_bytes(), file=VLOS_REPORT.name)
+    assert report.commitments
+
+
+def test_a_review_page_names_registered_commitments_only_to_their_readers(client, world):
+    """A proposal's possible duplicate and the commitment it was linked to are named on its
+    review page to those who may read them, and only to them: the proposal itself is public."""
+    duplicate = reverse("parliament:proposal_review", args=[world["proposal duplicate"].pk])
+    linked = reverse("parliament:proposal_review", args=[world["proposal linked"].pk])
+    for role in ("official", "staff"):
+        _, body = _page(client, world[role], duplicate)
+        assert secret("A1 reference") in body, role
+        _, body = _page(client, world[role], linked)
+        assert secret("A2 reference") in body, role
+    problems = []
+    for role in ("outsider", "hybrid"):
+        for path in (duplicate, linked):
+            _, body = _page(client, world[role], path)
+            if leaked := leaks(role, body):
+                problems.append(f"{path} shows {', '.join(leaked)} to {role}")
+    assert not problems, "; ".join(problems)
 
 
 def test_an_activity_page_lists_only_the_commitments_the_user_may_read(client, world):

@@ -538,3 +538,88 @@ def test_pages_reflow_to_a_320_pixel_wide_window_without_sideways_scrolling(
             too_wide[name] = width
             screenshot(page, f"reflow-320-{name}")
     assert not too_wide, f"wider than the 320px window (WCAG 1.4.10): {too_wide}"
+
+
+# --- commitments captured from a debate report --------------------------------------------------
+VLOS_REPORT = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "data"
+    / "vlos"
+    / "sample_vlos_0c43e57f-962a-449c-8157-62dbf7e539eb_2a27783d-3d6b-4e26-9fcf-52c17a41f6bf.xml"
+)
+
+
+def test_official_uploads_a_report_reviews_it_and_finds_the_accepted_in_the_list(
+    new_page, demo, tmp_path
+):
+    from commitments.models import Bewindspersoon
+    from parliament.models import Proposal
+
+    Bewindspersoon.objects.create(
+        name="Th.J. van Oostenbruggen",
+        function="staatssecretaris",
+        title="De Staatssecretaris van Financiën",
+        ministry=Bewindspersoon.objects.get().ministry,
+        in_office_from=datetime.date(2024, 7, 2),
+    )
+    report = tmp_path / "verslag-fiscaliteit.xml"
+    report.write_bytes(VLOS_REPORT.read_bytes())
+    page = new_page()
+    log_in(page, "official", demo.password)
+
+    page.goto("/debate-reports/upload/")
+    assert_accessible(page, "capture-upload")
+    page.get_by_label(label("Debate reports (VLOS XML)")).set_input_files(report)
+    # With JavaScript the upload shows its progress and the answer replaces the page in place.
+    page.get_by_role("button", name=t("Import")).click()
+    page.locator("#results-heading").wait_for()
+    assert "verslag-fiscaliteit.xml" in page.locator("#results-heading + ul").inner_text()
+    assert_accessible(page, "capture-upload-result")
+
+    follow(page, page.get_by_role("link", name=t("To the inbox")))
+    assert_accessible(page, "capture-inbox")
+    first, second = Proposal.objects.order_by("position")[:2]
+    follow(page, page.get_by_role("link", name=first.text[:40]).first)
+    assert_accessible(page, "capture-review")
+    accept = page.locator("form", has=page.locator("input[value=accept]"))
+    accept.get_by_label(label("Team")).select_option(label="Demoteam Kindersekstoerisme")
+    follow(page, accept.get_by_role("button", name=t("Accept as commitment")))
+    assert urlsplit(page.url).path == "/review/"
+
+    page.goto(f"/review/{second.pk}/")
+    reject = page.locator("form", has=page.locator("input[value=reject]"))
+    follow(page, reject.get_by_role("button", name=t("Reject")))
+    assert page.locator("#form-errors").is_visible()
+    assert_accessible(page, "capture-review-with-errors")
+    reject = page.locator("form", has=page.locator("input[value=reject]"))
+    reject.get_by_label(label("Why this is not a commitment to register")).fill(
+        "Geen toezegging: de staatssecretaris zegde alleen een verkenning toe."
+    )
+    follow(page, reject.get_by_role("button", name=t("Reject")))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == ("accepted", "rejected")
+    assert Proposal.objects.filter(state="open").count() == Proposal.objects.count() - 2
+    page.goto(f"/commitments/?debate={first.debate_id}")
+    assert listed_references(page) == [first.commitment.reference]
+    page.goto(f"/commitments/{first.commitment.pk}/")
+    facts = page.locator(".facts").inner_text()
+    assert "Nationale fiscaliteit" in facts and "van Oostenbruggen" in facts
+    assert long_date(first.commitment.due_date) in facts
+    screenshot(page, "capture-accepted-commitment")
+
+
+def test_reports_upload_without_javascript_too(new_page, demo, tmp_path):
+    from parliament.models import Proposal
+
+    report = tmp_path / "verslag.xml"
+    report.write_bytes(VLOS_REPORT.read_bytes())
+    page = new_page(javascript=False)
+    log_in(page, "official", demo.password)
+    page.goto("/debate-reports/upload/")
+    page.get_by_label(label("Debate reports (VLOS XML)")).set_input_files(report)
+    follow(page, page.get_by_role("button", name=t("Import")))
+    assert "verslag.xml" in page.locator("#results-heading + ul").inner_text()
+    assert Proposal.objects.count() > 0

@@ -8,8 +8,13 @@ somebody saved after the admin opened the page.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -51,8 +56,58 @@ class VersionedAdminForm(forms.ModelForm):
         return cleaned
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+def is_record_id(value) -> bool:
+    """Whether a value from a URL or a form can be one of the tracker's ids (64-bit integers)."""
+    text = str(value)
+    # 2**63 has 19 digits; a longer string is no id, and int() would refuse a huge one.
+    return text.isascii() and text.isdigit() and len(text) <= 19 and int(text) < 2**63
+
+
+class SafeAutocompleteMixin:
+    # An invalid form is shown again with what was typed; the admin's widget looks those
+    # values up unchecked, and a value that cannot be an id would raise instead of showing.
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if v == "" or is_record_id(v)], attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeInputAdmin:
+    """Ids from the URL or a form that cannot be ids answer like ids that do not exist."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelect:
+            field.widget.__class__ = SafeAutocompleteSelect
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelectMultiple:
+            field.widget.__class__ = SafeAutocompleteSelectMultiple
+        return field
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(is_record_id(value) for value in selected):
+            self.message_user(request, _("No such records."), messages.WARNING)
+            return None
+        return super().response_action(request, queryset)
+
+
+class AuditedAdmin(SafeInputAdmin, SimpleHistoryAdmin):
     """A model admin whose every write is checked, versioned and recorded with its actor."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_record_id(object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if is_versioned(self.model) and "form" not in kwargs:
@@ -72,6 +127,8 @@ class AuditedAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not (is_record_id(object_id) and is_record_id(version_id)):
+            raise Http404
         # Reverting writes an old state back as it was, past the services' rules (evidence for
         # a fulfilled status, the original due date, who may decide): history is read here.
         if request.method == "POST":
@@ -112,7 +169,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
         formset.save_m2m()
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SafeInputAdmin, admin.ModelAdmin):
     """A record of what happened: read here, never written."""
 
     def has_add_permission(self, request):
@@ -138,3 +195,18 @@ class SourceRecordAdmin(ReadOnlyAdmin):
     list_filter = ["source", "content_type"]
     search_fields = ["key"]
     list_select_related = ["content_type", "load"]
+
+
+# Django's own admins of users and groups, with the same care for ids that cannot be ids.
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class TrackerUserAdmin(SafeInputAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class TrackerGroupAdmin(SafeInputAdmin, GroupAdmin):
+    pass

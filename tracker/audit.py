@@ -49,10 +49,14 @@ def permission_name(record: models.Model, action: str) -> str:
     return f"{opts.app_label}.{action}_{opts.model_name}"
 
 
+# django-simple-history's column for the reason of a change.
+REASON_MAX_LENGTH = 100
+
+
 def set_history_actor(record: models.Model, actor, reason: str = "") -> None:
     # django-simple-history reads the author and the reason of a change from these attributes.
     record._history_user = actor
-    record._change_reason = reason
+    record._change_reason = reason[:REASON_MAX_LENGTH]
 
 
 def is_versioned(model) -> bool:

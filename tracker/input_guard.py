@@ -10,14 +10,26 @@ files, and at the cookies (the session key is looked up in the database). It sit
 top of MIDDLEWARE, before the session is loaded, and costs one scan of each value.
 """
 
+from functools import cache
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest
-from django.template.loader import render_to_string
+from django.template import engines
 from django.utils import translation
 from django.utils.translation import gettext
 
 NUL = "\x00"
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+# Not a 400.html: Django's own handler renders that with the request's context processors,
+# which need the user, and a request refused this early (an unknown host, say) has none.
+PAGE = """{% extends "base.html" %}
+{% block title %}{{ title }}{% endblock %}
+{% block content %}
+<h1>{{ heading }}</h1>
+<p>{{ reason }}</p>
+<p><a href="{% url 'commitments:my_work' %}">{{ back }}</a></p>
+{% endblock %}"""
 
 
 def _has_nul(querydict) -> bool:
@@ -43,6 +55,11 @@ def contains_nul(request) -> bool:
     return False
 
 
+@cache
+def _page():
+    return engines["django"].from_string(PAGE)
+
+
 class InputGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,12 +75,17 @@ class InputGuardMiddleware:
         if language not in SUPPORTED_LANGUAGES:
             language = settings.LANGUAGE_CODE
         with translation.override(language):
-            reason = gettext(
-                "Your input contains a character that is not allowed (NUL). Remove it and "
-                "try again; nothing was changed."
-            )
-            # Without the request: the user and the session are not loaded at this point.
-            body = render_to_string("400.html", {"reason": reason})
+            context = {
+                "title": gettext("Invalid input"),
+                "heading": gettext("Your input could not be processed"),
+                "reason": gettext(
+                    "Your input contains a character that is not allowed (NUL). Remove it "
+                    "and try again; nothing was changed."
+                ),
+                "back": gettext("Back to my work"),
+            }
+            # Without the request: the session and the user are not loaded yet.
+            body = _page().render(context)
         response = HttpResponseBadRequest(body)
         response.headers["Content-Language"] = language
         return response

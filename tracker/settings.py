@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tracker",
     "actionlines",
     "commitments",
+    "parliament",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tracker.context_processors.navigation",
+                "parliament.context_processors.review_count",
             ],
         },
     },
@@ -251,6 +253,7 @@ if min(LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_LOCKOUT_MIN
 SUPPORT_CONTACT = env.str("SUPPORT_CONTACT", default="")
 AXES_HANDLER = "tracker.throttling.LoginAttemptHandler"
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_USERNAME_CALLABLE = "tracker.throttling.attempted_username"
 AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_ACCOUNT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True

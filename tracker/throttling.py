@@ -83,6 +83,17 @@ class LoginAttemptHandler(AxesDatabaseHandler):
         return count
 
 
+# Django's longest username; a longer one cannot be an account, and the record of attempts keeps
+# at most this much of what was typed.
+USERNAME_MAX_LENGTH = 150
+
+
+def attempted_username(request, credentials=None) -> str:
+    """The username a login named (AXES_USERNAME_CALLABLE), cut to a username's length."""
+    username = credentials.get("username") if credentials else request.POST.get("username")
+    return str(username or "")[:USERNAME_MAX_LENGTH]
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The page a locked-out login gets (AXES_LOCKOUT_CALLABLE), with status 429."""
     username = get_client_username(request, credentials) or ""

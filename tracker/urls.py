@@ -6,6 +6,7 @@ from tracker.views import ThrottledPasswordResetView, switch_language
 urlpatterns = [
     path("", include("commitments.urls")),
     path("", include("actionlines.urls")),
+    path("", include("parliament.urls")),
     # Before Django's own auth URLs, so that the throttled view answers this path.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

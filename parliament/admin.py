@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from parliament.models import ImportedReport, Proposal
+from tracker.admin import AuditedAdmin, ReadOnlyAdmin
+
+
+@admin.register(ImportedReport)
+class ImportedReportAdmin(ReadOnlyAdmin):
+    """The reports as they were uploaded: the source of what was captured from them."""
+
+    list_display = ["file_name", "debate", "imported_by", "imported_at", "is_interim"]
+    search_fields = ["file_name", "debate__title", "debate__activity_number"]
+    list_select_related = ["debate", "imported_by"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(AuditedAdmin):
+    list_display = ["debate", "position", "state", "made_by", "team", "commitment"]
+    list_filter = ["state"]
+    search_fields = ["text", "debate__title", "debate__activity_number"]
+    list_select_related = ["debate", "made_by", "team", "commitment"]
+    autocomplete_fields = ["made_by", "team", "commitment", "possible_duplicate"]
+    readonly_fields = ["report", "debate", "position", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request):
+        # A proposal comes from a debate report, never from a form.
+        return False
