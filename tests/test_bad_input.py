@@ -281,3 +281,13 @@ def test_requests_refused_before_the_user_is_known_still_answer_400(client, cast
     client.force_login(cast.official)
     too_many = {f"field{number}": "x" for number in range(1_100)}
     assert client.post(reverse("commitments:create"), too_many).status_code == 400
+
+
+def test_an_empty_to_field_in_an_admin_url_is_the_primary_key(client, cast):
+    from tests.factories import ActivityFactory
+
+    activity = ActivityFactory()
+    client.force_login(cast.admin)
+    for view in ("change", "delete"):
+        url = reverse(f"admin:actionlines_activity_{view}", args=[activity.pk])
+        assert client.get(url, {"_to_field": ""}).status_code == 200

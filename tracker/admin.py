@@ -93,6 +93,10 @@ class SafeInputAdmin:
             field.widget.__class__ = SafeAutocompleteSelectMultiple
         return field
 
+    def get_object(self, request, object_id, from_field=None):
+        # An empty `_to_field` in the URL means the primary key, not a field named "".
+        return super().get_object(request, object_id, from_field or None)
+
     def response_action(self, request, queryset):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         if not all(is_record_id(value) for value in selected):
