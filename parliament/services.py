@@ -66,7 +66,7 @@ def report_import(*, actor, data: bytes, file_name: str, dry_run: bool = False) 
     outcome = ImportOutcome(file=file_name, report=parsed, imported=None)
     try:
         with transaction.atomic():
-            _save(outcome, actor=actor, data=data, checksum=checksum)
+            _save(outcome, actor=actor, data=data, checksum=checksum, dry_run=dry_run)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -74,7 +74,7 @@ def report_import(*, actor, data: bytes, file_name: str, dry_run: bool = False) 
     return outcome
 
 
-def _save(outcome: ImportOutcome, *, actor, data: bytes, checksum: str) -> None:
+def _save(outcome: ImportOutcome, *, actor, data: bytes, checksum: str, dry_run: bool) -> None:
     parsed = outcome.report
     importer = system_actor(IMPORT_ACTOR)
     reason = f"{parsed.file} ({actor_name(actor)})"
@@ -86,7 +86,9 @@ def _save(outcome: ImportOutcome, *, actor, data: bytes, checksum: str) -> None:
         is_interim=parsed.is_interim,
         imported_by=actor,
     )
-    imported.file.save(checksum, ContentFile(data), save=False)
+    if not dry_run:
+        # Files are not part of the transaction: a dry run, which is rolled back, keeps none.
+        imported.file.save(checksum, ContentFile(data), save=False)
     imported.save()
     outcome.imported = imported
     registered = list(Commitment.objects.filter(debate=debate).only("pk", "text"))

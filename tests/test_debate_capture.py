@@ -196,7 +196,10 @@ def test_an_official_accepts_only_into_a_team_of_their_own(client, cast, report_
     assert client.get(reverse("parliament:inbox")).status_code == 403
 
 
-def test_the_command_prints_the_json_document_and_a_dry_run_saves_nothing(capsys, report_bytes):
+def test_the_command_prints_the_json_document_and_a_dry_run_saves_nothing(
+    capsys, report_bytes, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     call_command("import_debate_report", str(FISCALITEIT), "--dry-run", "--json")
     document = json.loads(capsys.readouterr().out)
     (report,) = document["reports"]
@@ -215,6 +218,7 @@ def test_the_command_prints_the_json_document_and_a_dry_run_saves_nothing(capsys
     }
     assert first["bewindspersoon"].startswith("Van Oostenbruggen, ")
     assert Proposal.objects.count() == 0 and Debate.objects.count() == 0
+    assert not any(tmp_path.rglob("*.xml")), "a dry run keeps no file"
 
     call_command("import_debate_report", str(FISCALITEIT), "--json")
     assert json.loads(capsys.readouterr().out)["reports"][0]["new"] == 8
