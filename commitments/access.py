@@ -112,6 +112,9 @@ rules.add_perm(
 )
 rules.add_perm("commitments.change_commitment", rules.predicate(can_change_commitment) | is_system)
 rules.add_perm("commitments.delete_commitment", is_admin | is_system)
+# Commitments that came without a team (from the Kamer's register, say) wait in the
+# "unassigned" queue; policy staff, who read every team's work, place them in a team.
+rules.add_perm("commitments.assign_team", rules.predicate(reads_everything) | is_admin | is_system)
 
 # Asking for a new deadline is a change to the commitment; deciding is the manager's.
 rules.add_perm(

@@ -29,15 +29,16 @@ class BewindspersoonAdmin(AuditedAdmin):
     list_display = ["name", "function", "ministry", "in_office_from", "in_office_until"]
     list_filter = ["function", "ministry"]
     search_fields = ["name", "title"]
-    autocomplete_fields = ["ministry"]
+    autocomplete_fields = ["ministry", "default_team"]
     list_select_related = ["ministry"]
 
 
 @admin.register(Committee)
 class CommitteeAdmin(AuditedAdmin):
-    list_display = ["name", "abbreviation", "chamber"]
+    list_display = ["name", "abbreviation", "chamber", "default_team"]
     list_filter = ["chamber"]
     search_fields = ["name", "abbreviation"]
+    autocomplete_fields = ["default_team"]
 
 
 @admin.register(Addressee)
@@ -51,7 +52,7 @@ class AddresseeAdmin(AuditedAdmin):
 class ParliamentaryDocumentAdmin(AuditedAdmin):
     list_display = ["citation", "date", "kind", "title"]
     list_filter = ["kind", "chamber"]
-    search_fields = ["dossier_number", "title"]
+    search_fields = ["dossier_number", "title", "document_number"]
     autocomplete_fields = ["presents_plan"]
     date_hierarchy = "date"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

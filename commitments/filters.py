@@ -151,6 +151,16 @@ class CommitmentFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.CheckboxInput,
     )
+    register_differs = django_filters.BooleanFilter(
+        label=_("Differs from the Kamer's register"),
+        method="filter_register_differs",
+        widget=forms.CheckboxInput,
+    )
+    unassigned = django_filters.BooleanFilter(
+        label=_("Without a team"),
+        method="filter_unassigned",
+        widget=forms.CheckboxInput,
+    )
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"),
         method="filter_due_within",
@@ -261,6 +271,18 @@ class CommitmentFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(status__in=OPEN_STATUSES, due_date__lt=self.today)
+
+    def filter_register_differs(self, queryset, name, value):
+        if not value:
+            return queryset
+        from parliament.selectors import differs_from_register
+
+        return queryset.filter(differs_from_register(self.today))
+
+    def filter_unassigned(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(team__isnull=True)
 
     def filter_due_within(self, queryset, name, value):
         if value is None:

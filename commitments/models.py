@@ -59,6 +59,15 @@ class Bewindspersoon(models.Model):
     )
     in_office_from = models.DateField(_("in office from"), null=True, blank=True)
     in_office_until = models.DateField(_("in office until"), null=True, blank=True)
+    default_team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default team"),
+        help_text=_("The team a commitment of theirs from the Kamer's register goes to."),
+    )
     version = version_field()
 
     objects = NaturalKeyManager("name", "ministry__name")
@@ -88,6 +97,18 @@ class Committee(models.Model):
     abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
     chamber = models.CharField(
         _("chamber"), max_length=2, choices=Chamber.choices, default=Chamber.TWEEDE_KAMER
+    )
+    default_team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default team"),
+        help_text=_(
+            "The team a commitment made in this committee's debates goes to when it comes from "
+            "the Kamer's register and its bewindspersoon has no default team."
+        ),
     )
     version = version_field()
 
@@ -131,6 +152,12 @@ class ParliamentaryDocument(models.Model):
     title = models.CharField(_("title"), max_length=500)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     url = models.URLField(_("link"), blank=True, max_length=500)
+    document_number = models.CharField(
+        _("document number"),
+        max_length=20,
+        blank=True,
+        help_text=_('The Tweede Kamer\'s number for the document, e.g. "2018D55046".'),
+    )
     presents_plan = models.ForeignKey(
         Plan,
         on_delete=models.SET_NULL,
@@ -153,6 +180,11 @@ class ParliamentaryDocument(models.Model):
                 fields=["chamber", "dossier_number", "volgnummer"],
                 condition=Q(volgnummer__isnull=False),
                 name="document_unique_kamerstuk",
+            ),
+            models.UniqueConstraint(
+                fields=["document_number"],
+                condition=~Q(document_number=""),
+                name="document_unique_number",
             ),
         ]
 
@@ -284,19 +316,27 @@ STATUS_TO_REGISTER = {
     CommitmentStatus.OPEN: "Openstaand",
     CommitmentStatus.IN_PROGRESS: "Openstaand",
     CommitmentStatus.FULFILLED: "Voldaan",
-    CommitmentStatus.PARTIALLY_FULFILLED: "Deels voldaan",
+    CommitmentStatus.PARTIALLY_FULFILLED: "Deels Voldaan",
     CommitmentStatus.LAPSED: "Vervallen",
 }
-# Newer register records say "Afgedaan" / "Deels afgedaan" where older ones say "Voldaan" /
-# "Deels voldaan"; both read as fulfilled, and both still need the fulfilling letter here.
+# Newer register records say "Afgedaan" / "Deels Afgedaan" where older ones say "Voldaan" /
+# "Deels Voldaan"; both read as fulfilled, and both still need the fulfilling letter here.
+# Keys are lower case: the feed has been seen to spell "Deels voldaan" as well.
 STATUS_FROM_REGISTER = {
-    "Openstaand": CommitmentStatus.OPEN,
-    "Voldaan": CommitmentStatus.FULFILLED,
-    "Afgedaan": CommitmentStatus.FULFILLED,
-    "Deels voldaan": CommitmentStatus.PARTIALLY_FULFILLED,
-    "Deels afgedaan": CommitmentStatus.PARTIALLY_FULFILLED,
-    "Vervallen": CommitmentStatus.LAPSED,
+    "openstaand": CommitmentStatus.OPEN,
+    "voldaan": CommitmentStatus.FULFILLED,
+    "afgedaan": CommitmentStatus.FULFILLED,
+    "deels voldaan": CommitmentStatus.PARTIALLY_FULFILLED,
+    "deels afgedaan": CommitmentStatus.PARTIALLY_FULFILLED,
+    "vervallen": CommitmentStatus.LAPSED,
 }
+
+
+def status_from_register(value: str) -> str | None:
+    """The tracker's status for the register's, whatever its spelling; None if unknown."""
+    return STATUS_FROM_REGISTER.get(" ".join((value or "").split()).lower())
+
+
 # Statuses in which a commitment still asks for work; "overdue" is one of these past its date.
 OPEN_STATUSES = (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)
 # Statuses the Kamer accepts only with the letter that fulfilled them.

@@ -192,6 +192,7 @@ def commitment_detail(*, pk: int, user) -> Commitment:
             "source_document",
             "owner",
             "team",
+            "register_entry",
         )
         .prefetch_related(
             "made_to",

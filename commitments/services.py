@@ -59,20 +59,24 @@ def commitment_create(
     m2m: dict | None = None,
     permission: str | None = None,
     reason: str = "",
+    validate: bool | str = True,
     **fields,
 ) -> Commitment:
     """Register a new toezegging. Its first due date becomes its original due date.
 
     When no due date is given, the deadline as worded proposes one. `permission` names the rule
     that allows it when that is not plain registration (accepting a captured commitment);
-    `reason` goes into the history, e.g. the report it came from.
+    `reason` goes into the history, e.g. the report it came from; a bulk load may leave the
+    constraints to the database (`validate=FIELDS_ONLY`).
     """
     commitment = Commitment(**fields)
     if commitment.due_date is None and commitment.deadline_wording and commitment.made_on:
         commitment.due_date = resolve_deadline(commitment.deadline_wording, commitment.made_on)
     commitment.original_due_date = commitment.due_date
     commitment.status = CommitmentStatus.OPEN
-    record_save(actor=author, record=commitment, permission=permission, reason=reason)
+    record_save(
+        actor=author, record=commitment, permission=permission, reason=reason, validate=validate
+    )
     for name, values in (m2m or {}).items():
         getattr(commitment, name).set(values)
     return commitment
@@ -99,6 +103,23 @@ def commitment_update(
     record_save(actor=author, record=commitment, expected_version=expected_version)
     commitment_set_links(commitment=commitment, author=author, links=m2m or {})
     return commitment
+
+
+@transaction.atomic
+def commitment_assign_team(
+    *, commitment: Commitment, author, team, expected_version: int | None
+) -> Commitment:
+    """Place a commitment that has no team yet in one: the "unassigned" queue of staff."""
+    commitment = Commitment.objects.get(pk=commitment.pk)
+    if commitment.team_id is not None:
+        raise ValidationError({"team": _("This commitment has a team already.")})
+    commitment.team = team
+    return record_save(
+        actor=author,
+        record=commitment,
+        expected_version=expected_version,
+        permission="commitments.assign_team",
+    )
 
 
 def commitment_set_links(*, commitment: Commitment, author, links: dict) -> None:

@@ -49,3 +49,27 @@ rules.add_perm(
     "parliament.accept_proposal",
     (reviews_proposal & places_accepted_commitment) | is_admin | is_system,
 )
+
+# The register's records are written by the register sync; people act on them only through
+# the review (link or keep apart) and the differences page, as changes to a commitment.
+rules.add_perm("parliament.view_registerentry", takes_part | is_admin | is_system)
+rules.add_perm("parliament.add_registerentry", is_admin | is_system)
+rules.add_perm("parliament.change_registerentry", is_admin | is_system)
+rules.add_perm("parliament.delete_registerentry", is_admin)
+rules.add_perm("parliament.view_registercursor", takes_part | is_admin | is_system)
+for _action in ("add", "change"):
+    rules.add_perm(f"parliament.{_action}_registercursor", is_admin | is_system)
+rules.add_perm("parliament.delete_registercursor", is_admin)
+
+
+@rules.predicate
+def changes_noted_commitment(user, note) -> bool:
+    from commitments.access import can_change_commitment
+
+    return note is not None and can_change_commitment(user, note.commitment)
+
+
+rules.add_perm("parliament.view_registernote", takes_part | is_admin | is_system)
+rules.add_perm("parliament.add_registernote", changes_noted_commitment | is_admin | is_system)
+rules.add_perm("parliament.change_registernote", is_admin)
+rules.add_perm("parliament.delete_registernote", is_admin)

@@ -9,6 +9,7 @@ from actionlines.models import Activity, Organisation, Team
 from commitments.access import reads_everything
 from commitments.models import Bewindspersoon, Commitment, FollowUpLetter
 from commitments.selectors import letters_changeable_by
+from parliament.models import RegisterNote
 from parliament.services import proposal_reference
 from tracker.forms import DateField
 
@@ -170,3 +171,39 @@ class AcceptAllForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = reviewer_teams(user)
+
+
+class ProposalKeepApartForm(forms.Form):
+    """A register record that only resembles a commitment of ours becomes one of its own."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DifferenceForm(forms.Form):
+    """One answer to one difference with the register: take theirs, keep ours, or link."""
+
+    ACTIONS = ("accept", "keep", "link")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=RegisterNote.Kind.choices, widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    note = forms.CharField(
+        label=_("Why ours stays"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    number = forms.CharField(
+        label=_("Register number"),
+        required=False,
+        max_length=40,
+        help_text=_('As the Kamer\'s register writes it, e.g. "TZ202412-116".'),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "keep" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the ministry's value stays."))
+        if data.get("action") == "link" and not (data.get("number") or "").strip():
+            self.add_error("number", _("Give the register number to link."))
+        return data

@@ -8,6 +8,7 @@ act, recorded with them as the actor and the report as the reason.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -17,9 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments import services as commitment_services
-from commitments.models import Addressee, Bewindspersoon, Commitment, Committee, Debate
+from commitments.models import (
+    STATUSES_NEEDING_EVIDENCE,
+    Addressee,
+    Bewindspersoon,
+    Commitment,
+    CommitmentStatus,
+    Committee,
+    Debate,
+)
 from parliament import vlos
-from parliament.models import ImportedReport, Proposal
+from parliament.models import ImportedReport, Proposal, RegisterEntry, RegisterNote
 from parliament.selectors import forget_open_proposal_count
 from tracker.access import require
 from tracker.actors import actor_name, system_actor
@@ -29,6 +38,8 @@ IMPORT_ACTOR = "debate-import"
 # How alike (Dice coefficient of their words, as the reader compares texts) a proposal and a
 # registered commitment of the same debate must be to show the second as a possible duplicate.
 DUPLICATE_OVERLAP = 0.6
+# "TZ" + year and month + "-" + the month's sequence, e.g. "TZ202412-116".
+REGISTER_NUMBER = re.compile(r"TZ\d{6}-\d{1,5}")
 
 
 @dataclass
@@ -199,7 +210,7 @@ def bewindspersoon_register(*, actor, proposal: Proposal, ministry) -> Bewindspe
             ministry=ministry,
             in_office_from=None,
         ),
-        reason=f"{proposal.report.file_name}: named in the report",
+        reason=f"{proposal.source_name}: named in the source",
     )
 
 
@@ -268,6 +279,8 @@ def proposal_accept(
     """
     current = _open(proposal)
     require(actor, "parliament.change_proposal", current)
+    if current.register_entry_id:
+        raise ValidationError(_("A record of the Kamer's register is linked or kept apart."))
     if made_by is None:
         made_by = bewindspersoon_register(
             actor=actor, proposal=current, ministry=new_bewindspersoon_ministry
@@ -275,7 +288,7 @@ def proposal_accept(
     commitment = commitment_services.commitment_create(
         author=actor,
         permission="parliament.accept_proposal",
-        reason=f"{current.report.file_name}: accepted",
+        reason=f"{current.source_name}: accepted",
         m2m={
             "made_to": addressees_for(current.made_to),
             "activities": list(activities),
@@ -317,9 +330,10 @@ def proposals_accept_all(*, actor, debate: Debate, team) -> tuple[list[Commitmen
     a commitment needs the bewindspersoon who made it. Returns (accepted, left open).
     """
     accepted, left = [], []
-    for proposal in Proposal.objects.filter(debate=debate, state=Proposal.State.OPEN).order_by(
-        "position"
-    ):
+    # Records of the register are linked or kept apart one by one, never accepted as read.
+    for proposal in Proposal.objects.filter(
+        debate=debate, state=Proposal.State.OPEN, report__isnull=False
+    ).order_by("position"):
         if (
             proposal.made_by is None
             or Commitment.objects.filter(reference=proposal_reference(proposal)).exists()
@@ -347,10 +361,34 @@ def proposal_link(*, actor, proposal: Proposal, expected_version, commitment: Co
     """The captured commitment is one that is registered already: link instead of create."""
     current = _open(proposal)
     require(actor, "commitments.view_commitment", commitment)
+    if current.register_entry_id:
+        from parliament import sync
+
+        # The register's record becomes this commitment's: that changes the commitment.
+        if RegisterEntry.objects.filter(commitment=commitment).exists():
+            raise ValidationError(_("This commitment has a register record already."))
+        sync.register_proposal_link(actor=actor, proposal=current, commitment=commitment)
     current.state = Proposal.State.LINKED
     current.commitment = commitment
     _decided(current, actor)
     return record_save(actor=actor, record=current, expected_version=expected_version)
+
+
+@transaction.atomic
+def proposal_keep_apart(*, actor, proposal: Proposal, expected_version) -> Commitment:
+    """The register record is not the commitment it resembles: it becomes one of its own."""
+    from parliament import sync
+
+    current = _open(proposal)
+    if not current.register_entry_id:
+        raise ValidationError(_("Only a record of the Kamer's register is kept apart."))
+    require(actor, "parliament.change_proposal", current)
+    commitment = sync.register_proposal_keep_apart(actor=actor, proposal=current)
+    current.state = Proposal.State.ACCEPTED
+    current.commitment = commitment
+    _decided(current, actor)
+    record_save(actor=actor, record=current, expected_version=expected_version)
+    return commitment
 
 
 @transaction.atomic
@@ -359,6 +397,9 @@ def proposal_reject(*, actor, proposal: Proposal, expected_version, reason: str)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why this is not a commitment to register.")})
     current = _open(proposal)
+    if current.register_entry_id:
+        # The register holds it: it is a commitment, ours or a new one, never nothing.
+        raise ValidationError(_("A record of the Kamer's register is linked or kept apart."))
     current.state = Proposal.State.REJECTED
     current.rejection_reason = reason.strip()
     _decided(current, actor)
@@ -369,3 +410,132 @@ def _decided(proposal: Proposal, actor) -> None:
     proposal.decided_by = actor
     proposal.decided_at = timezone.now()
     transaction.on_commit(forget_open_proposal_count)
+
+
+# --- differences with the Kamer's register --------------------------------------------------
+
+NOTE_KINDS_BY_VALUE = {
+    # The register's value a note answers: when it changes, the difference shows again.
+    RegisterNote.Kind.STATUS: lambda entry: entry.status,
+    RegisterNote.Kind.TEXT: lambda entry: entry.text,
+}
+
+
+def _entry_of(commitment: Commitment) -> RegisterEntry:
+    entry = RegisterEntry.objects.filter(commitment=commitment).first()
+    if entry is None:
+        raise ValidationError(_("This commitment is not in the Kamer's register."))
+    return entry
+
+
+@transaction.atomic
+def register_difference_accept(
+    *, actor, commitment: Commitment, kind: str, expected_version: int | None
+) -> None:
+    """Take the register's value for one difference, as the official's own change."""
+    from parliament import register, sync
+
+    commitment = Commitment.objects.get(pk=commitment.pk)
+    require(actor, "commitments.change_commitment", commitment)
+    entry = _entry_of(commitment)
+    record = register.parse_record(entry.data)
+    run = sync.SyncRun(reason=f"{entry.number}: {actor_name(actor)}")
+    documents = [sync.document_for(run, letter, record) for letter in record.letters]
+    if kind == RegisterNote.Kind.TEXT:
+        commitment_services.commitment_update(
+            commitment=commitment, author=actor, expected_version=expected_version, text=entry.text
+        )
+    elif kind in (RegisterNote.Kind.STATUS, RegisterNote.Kind.WITHDRAWN):
+        status = (
+            CommitmentStatus.LAPSED if kind == RegisterNote.Kind.WITHDRAWN else record.mapped_status
+        )
+        if status is None:
+            raise ValidationError(
+                _("The register's status %(status)s is not one the tracker knows.")
+                % {"status": entry.status}
+            )
+        known = set(commitment.fulfilling_documents.values_list("pk", flat=True))
+        new = [document for document in documents if document.pk not in known]
+        if status in STATUSES_NEEDING_EVIDENCE and not (known or new):
+            raise ValidationError(
+                _(
+                    "The register names no letter that fulfilled it, and nothing is fulfilled "
+                    "here without one: register the letter with a progress update instead."
+                )
+            )
+        commitment_services.commitment_update_progress(
+            commitment=commitment,
+            author=actor,
+            status=status,
+            note=_("Taken over from the Kamer's register (%(number)s: %(status)s).")
+            % {"number": entry.number, "status": entry.status},
+            evidence_document=new[0] if new and status in STATUSES_NEEDING_EVIDENCE else None,
+            expected_version=expected_version,
+        )
+    elif kind == RegisterNote.Kind.LETTER_THEIRS:
+        current = list(commitment.fulfilling_documents.all())
+        commitment_services.commitment_set_links(
+            commitment=commitment,
+            author=actor,
+            links={"fulfilling_documents": current + [d for d in documents if d not in current]},
+        )
+    else:
+        raise ValidationError(_("Here only a note or a link answers the difference."))
+
+
+@transaction.atomic
+def register_difference_keep(*, actor, commitment: Commitment, kind: str, note: str):
+    """Keep the ministry's value, with the reason; it answers the register as it reads now."""
+    if kind not in RegisterNote.Kind.values:
+        raise ValidationError(_("Unknown kind of difference."))
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the ministry's value stays.")})
+    entry = RegisterEntry.objects.filter(commitment=commitment).first()
+    theirs = NOTE_KINDS_BY_VALUE.get(kind, lambda entry: "")(entry) if entry else ""
+    return record_save(
+        actor=actor,
+        record=RegisterNote(
+            commitment=commitment, kind=kind, theirs=theirs, note=note.strip(), noted_by=actor
+        ),
+    )
+
+
+@transaction.atomic
+def register_difference_link(*, actor, commitment: Commitment, number: str) -> None:
+    """Give a commitment of ours its register number; a record already read is linked now."""
+    from parliament import register, sync
+
+    number = "".join(number.split()).upper()
+    if not REGISTER_NUMBER.fullmatch(number):
+        raise ValidationError({"number": _('A register number reads like "TZ202412-116".')})
+    commitment = Commitment.objects.get(pk=commitment.pk)
+    require(actor, "commitments.change_commitment", commitment)
+    taken = Commitment.objects.filter(register_number=number).exclude(pk=commitment.pk).first()
+    if (
+        taken is not None
+        or RegisterEntry.objects.filter(number=number, commitment__isnull=False)
+        .exclude(commitment=commitment)
+        .exists()
+    ):
+        raise ValidationError({"number": _("Another commitment has this register number.")})
+    entry = RegisterEntry.objects.filter(number=number, commitment__isnull=True).first()
+    if entry is None:
+        # Not read yet: the next sync finds the commitment by its number.
+        commitment_services.commitment_update(
+            commitment=commitment, author=actor, expected_version=None, register_number=number
+        )
+        return
+    run = sync.SyncRun(reason=f"{number}: {actor_name(actor)}")
+    sync.link(
+        run,
+        entry=entry,
+        record=register.parse_record(entry.data),
+        commitment=commitment,
+        author=actor,
+    )
+    # An open question about this record is answered by the link.
+    for proposal in entry.proposals.filter(state=Proposal.State.OPEN):
+        proposal.state = Proposal.State.LINKED
+        proposal.commitment = commitment
+        _decided(proposal, actor)
+        record_save(actor=actor, record=proposal, expected_version=None)

@@ -9,4 +9,11 @@ urlpatterns = [
     path("review/", views.review_inbox, name="inbox"),
     path("review/<int:pk>/", views.proposal_review, name="proposal_review"),
     path("review/debate/<int:pk>/accept-all/", views.debate_accept_all, name="debate_accept_all"),
+    path("register/differences/", views.register_differences, name="register_differences"),
+    path(
+        "register/differences/<int:pk>/",
+        views.register_difference_resolve,
+        name="register_difference_resolve",
+    ),
+    path("register/export.json", views.register_export_download, name="register_export"),
 ]

@@ -3,16 +3,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from commitments.access import can_export
 from commitments.models import Debate
-from parliament import selectors, services, vlos
+from commitments.selectors import commitments_visible_to
+from parliament import register, selectors, services, vlos
 from parliament.forms import (
     AcceptAllForm,
+    DifferenceForm,
+    ProposalKeepApartForm,
     ProposalLinkForm,
     ProposalRejectForm,
     ProposalReviewForm,
@@ -137,7 +143,10 @@ def proposal_review(request, pk):
         },
         candidates=selectors.link_candidates(proposal=proposal, user=user),
     )
-    form = {"accept": accept, "reject": reject, "link": link}.get(action)
+    keep_apart = ProposalKeepApartForm(
+        data if action == "keep_apart" else None, initial={"version": proposal.version}
+    )
+    form = {"accept": accept, "reject": reject, "link": link, "keep_apart": keep_apart}.get(action)
     if form is not None and form.is_valid():
         try:
             outcome = _decide(request, proposal, action, form.cleaned_data)
@@ -159,6 +168,7 @@ def proposal_review(request, pk):
             "accept_form": accept,
             "reject_form": reject,
             "link_form": link,
+            "keep_apart_form": keep_apart,
             "may_review": may_review,
             "failed": action if form is not None and form.errors else None,
         },
@@ -198,7 +208,102 @@ def _decide(request, proposal, action, data) -> str:
             commitment=data["commitment"],
         )
         return _("Linked to commitment %(ref)s.") % {"ref": data["commitment"].reference}
+    if action == "keep_apart":
+        commitment = services.proposal_keep_apart(
+            actor=request.user, proposal=proposal, expected_version=version
+        )
+        return _("Kept apart as commitment %(ref)s.") % {"ref": commitment.reference}
     services.proposal_reject(
         actor=request.user, proposal=proposal, expected_version=version, reason=data["reason"]
     )
     return _("Rejected; the reason is kept with the report.")
+
+
+# --- differences with the Kamer's register --------------------------------------------------
+
+DIFFERENCES_PAGE_SIZE = 50
+
+
+@login_required
+def register_differences(request, failed=None):
+    """ "Verschillen met het Kamerregister": what each side says, and what can be done."""
+    user = request.user
+    page = Paginator(selectors.register_differences(user), DIFFERENCES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for commitment in page:
+        commitment.differences = selectors.differences_of(commitment)
+        commitment.may_change = allowed(user, "commitments.change_commitment", commitment)
+    return render(
+        request,
+        "parliament/differences.html",
+        {"page": page, "failed": failed},
+        status=400 if failed else 200,
+    )
+
+
+@login_required
+@require_POST
+def register_difference_resolve(request, pk):
+    commitment = commitments_visible_to(request.user).filter(pk=pk).first()
+    if commitment is None:
+        raise Http404
+    if not allowed(request.user, "commitments.change_commitment", commitment):
+        raise PermissionDenied
+    form = DifferenceForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = _resolve(request.user, commitment, data)
+        except ConcurrentUpdateError:
+            report_conflict(request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, outcome)
+            return redirect(f"{reverse('parliament:register_differences')}?{_page(request)}")
+    return register_differences(
+        request, failed={"pk": commitment.pk, "kind": request.POST.get("kind"), "form": form}
+    )
+
+
+def _page(request) -> str:
+    page = request.POST.get("page", "")
+    return f"page={page}" if page.isdigit() else ""
+
+
+def _resolve(user, commitment, data) -> str:
+    action, kind = data["action"], data["kind"]
+    if action == "accept":
+        services.register_difference_accept(
+            actor=user, commitment=commitment, kind=kind, expected_version=data["version"]
+        )
+        return _("%(ref)s now follows the Kamer's register.") % {"ref": commitment.reference}
+    if action == "keep":
+        services.register_difference_keep(
+            actor=user, commitment=commitment, kind=kind, note=data["note"]
+        )
+        return _("%(ref)s keeps the ministry's value; the note is kept.") % {
+            "ref": commitment.reference
+        }
+    services.register_difference_link(actor=user, commitment=commitment, number=data["number"])
+    return _("%(ref)s is linked to %(number)s in the Kamer's register.") % {
+        "ref": commitment.reference,
+        "number": data["number"].strip().upper(),
+    }
+
+
+@login_required
+def register_export_download(request):
+    """The commitments the user may read, in the register's shape (JSON), for staff."""
+    if not can_export(request.user):
+        raise PermissionDenied
+
+    chunks = register.export_chunks(
+        selectors.register_export(user=request.user), context=register.EXPORT_CONTEXT
+    )
+    response = StreamingHttpResponse(
+        (chunk.encode() for chunk in chunks), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="kamerregister-toezeggingen.json"'
+    return response

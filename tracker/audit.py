@@ -49,6 +49,9 @@ def permission_name(record: models.Model, action: str) -> str:
     return f"{opts.app_label}.{action}_{opts.model_name}"
 
 
+# `record_save(validate=FIELDS_ONLY)`: the fields and unique checks, not the constraints.
+FIELDS_ONLY = "fields"
+
 # django-simple-history's column for the reason of a change.
 REASON_MAX_LENGTH = 100
 
@@ -72,7 +75,7 @@ def record_save(
     check_version: bool = True,
     reason: str = "",
     permission: str | None = None,
-    validate: bool = True,
+    validate: bool | str = True,
 ) -> models.Model:
     """Save `record` as `actor`: access asked, version checked, history recorded.
 
@@ -81,7 +84,7 @@ def record_save(
     in that team?). With `check_version`, a record that carries a `version` is claimed at
     `expected_version` and the save is refused (ConcurrentUpdateError) when somebody saved it
     since; `expected_version=None` bumps it unconditionally, which makes every form opened
-    before this write stale.
+    before this write stale. `validate=FIELDS_ONLY` leaves the constraints to the database.
     """
     model = type(record)
     adding = record._state.adding
@@ -91,7 +94,11 @@ def record_save(
         stored = model._default_manager.get(pk=record.pk)
         require(actor, permission or permission_name(record, "change"), stored)
         require(actor, permission or permission_name(record, "change"), record)
-    if validate:
+    if validate == FIELDS_ONLY:
+        # The database checks its own constraints on the insert; a bulk load that reports an
+        # IntegrityError per record need not ask for each of them again first.
+        record.full_clean(validate_constraints=False)
+    elif validate:
         record.full_clean()
     if not adding and check_version and is_versioned(model):
         claim_version(model, pk=record.pk, expected_version=expected_version)

@@ -305,6 +305,33 @@ if not 0 <= DIGEST_WEEKDAY <= 6:
     raise ImproperlyConfigured("DIGEST_WEEKDAY is a weekday from 0 (Monday) to 6 (Sunday).")
 # Days overdue after which a commitment also goes to the managers of the parent team.
 ESCALATION_DAYS = env.int("ESCALATION_DAYS", default=30)
+
+# --- the Kamer's register of commitments (parliament/sync.py) ----------------------------------
+# The OData service root of the Tweede Kamer's open data, and the ministries whose records the
+# tracker holds, as the register writes them in `Ministerie` (comma-separated in the environment).
+KAMER_REGISTER_URL = env.str(
+    "KAMER_REGISTER_URL", default="https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
+)
+KAMER_REGISTER_MINISTRY = env.list("KAMER_REGISTER_MINISTRY", default=["Justitie en Veiligheid"])
+# Seconds to wait for one page; tries after a 503, a timeout or a dropped connection, and the
+# first pause between them (doubled each time).
+KAMER_REGISTER_TIMEOUT = env.float("KAMER_REGISTER_TIMEOUT", default=30.0)
+KAMER_REGISTER_RETRIES = env.int("KAMER_REGISTER_RETRIES", default=5)
+KAMER_REGISTER_BACKOFF = env.float("KAMER_REGISTER_BACKOFF", default=2.0)
+# The register holds the commitments of public debates since it began; a commitment of ours
+# made in a debate since then that still has no register number after the grace days is a
+# difference to look into.
+KAMER_REGISTER_START = datetime.date.fromisoformat(
+    env.str("KAMER_REGISTER_START", default="2021-01-01")
+)
+KAMER_REGISTER_GRACE_DAYS = env.int("KAMER_REGISTER_GRACE_DAYS", default=30)
+# A new commitment from the register goes to its bewindspersoon's default team, else to its
+# committee's; failing both, to the team named here, else to the "without a team" queue of
+# policy staff.
+KAMER_REGISTER_DEFAULT_TEAM = env.str("KAMER_REGISTER_DEFAULT_TEAM", default="")
+# Nightly, Europe/Amsterdam time; empty switches the nightly sync off.
+KAMER_REGISTER_SYNC_TIME = env.str("KAMER_REGISTER_SYNC_TIME", default="02:30")
+
 CELERY_BEAT_SCHEDULE = {
     "reminders-daily-scan": {
         "task": "commitments.tasks.scan_due_reminders",
@@ -312,3 +339,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=_scan_time.hour, minute=_scan_time.minute),
     },
 }
+if KAMER_REGISTER_SYNC_TIME:
+    try:
+        _sync_time = datetime.datetime.strptime(KAMER_REGISTER_SYNC_TIME, "%H:%M").time()
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"KAMER_REGISTER_SYNC_TIME must be a time as HH:MM, not {KAMER_REGISTER_SYNC_TIME!r}."
+        ) from _error
+    CELERY_BEAT_SCHEDULE["kamer-register-nightly-sync"] = {
+        "task": "parliament.tasks.sync_kamer_register",
+        "schedule": crontab(hour=_sync_time.hour, minute=_sync_time.minute),
+    }

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from actionlines.models import Team
@@ -363,5 +364,18 @@ def _digest_message(*, recipient, commitments, today, managed=None):
             "teams": list(teams.values()),
             "escalation_days": settings.ESCALATION_DAYS,
             "today": today,
+            "register_differences": _register_differences(managed, today),
+            "register_differences_url": absolute_url(reverse("parliament:register_differences")),
         },
+    )
+
+
+def _register_differences(team_ids, today) -> int:
+    """How many of the teams' commitments disagree with the Kamer's register."""
+    from parliament.selectors import register_differences_count
+
+    if not team_ids:
+        return 0
+    return register_differences_count(
+        queryset=Commitment.objects.filter(team_id__in=team_ids), today=today
     )

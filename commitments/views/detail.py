@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from commitments import access, selectors, services
 from commitments.forms import CommitmentForm, DeadlineChangeRequestForm, ProgressForm
 from commitments.models import OPEN_STATUSES, Commitment, DeadlineChange, ProgressUpdate
+from parliament.selectors import differences_of as register_differences_of
 from tracker.concurrency import ConcurrentUpdateError
 from tracker.forms import apply_errors, rebind_at_current_version, report_conflict
 
@@ -48,6 +49,7 @@ def commitment_detail(request, pk):
         None,
     )
     can_change = access.can_change_commitment(user, commitment)
+    register_entry = getattr(commitment, "register_entry", None)
     return render(
         request,
         "commitments/commitment_detail.html",
@@ -63,6 +65,8 @@ def commitment_detail(request, pk):
             and commitment.status in OPEN_STATUSES
             and pending is None,
             "can_decide": pending is not None and access.can_decide_deadline_change(user, pending),
+            "register_entry": register_entry,
+            "register_differs": bool(register_differences_of(commitment, today=today)),
         },
     )
 
