@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-security lint format translations messages install install-dev bench evaluate-capture
+.PHONY: run test test-security lint format translations messages install install-dev bench bench-register evaluate-capture
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,13 @@ bench: $(VENV)/.installed translations
 	*) echo "make bench needs PostgreSQL: DATABASE_URL=$$DATABASE_URL is not postgres://…" >&2; \
 	   exit 2;; esac
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The Kamer-register sync against the local OData server at 2,000, 5,000 and 10,000 records
+# of one ministry: first sync, incremental sync, memory; writes var/bench/register.json. Needs
+# PostgreSQL; it drops and makes its own database (tracker_bench_register) for every size.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--sizes 2000 --profile".
+bench-register: $(VENV)/.installed translations
+	$(BIN)/python -m bench.register $(BENCH_ARGS)
 
 # How well the debate-report reader captures the commitments of the six shared reports
 # (../shared/data/vlos/) against tests/data/vlos_expected_commitments.json; exits 1 when a

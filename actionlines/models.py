@@ -197,6 +197,14 @@ class Plan(models.Model):
         related_name="successors",
         verbose_name=_("predecessor plan"),
     )
+    commitments_public_by_default = models.BooleanField(
+        _("commitments public by default"),
+        default=False,
+        help_text=_(
+            "A new commitment linked to an activity of this plan starts public; the plan and "
+            "its activities are then shown in the public register too."
+        ),
+    )
     version = version_field()
 
     objects = NaturalKeyManager("title")

@@ -132,6 +132,7 @@ class CommitmentAdmin(AuditedAdmin):
     ]
     list_filter = [
         "status",
+        "is_public",
         "chamber",
         "made_by",
         "team",

@@ -435,6 +435,15 @@ class Commitment(models.Model):
     activities = models.ManyToManyField(
         Activity, blank=True, related_name="commitments", verbose_name=_("related activities")
     )
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_(
+            "Shown in the public register with its text, bewindspersoon, deadline, status and "
+            "fulfilling letter; never its team, owner or notes. A new commitment of a plan that "
+            "is public by default starts public."
+        ),
+    )
     related = models.ManyToManyField(
         "self",
         through="CommitmentRelation",

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from actionlines.models import Plan
 from commitments.deadlines import resolve_deadline
 from commitments.models import (
     STATUSES_NEEDING_EVIDENCE,
@@ -25,6 +26,7 @@ from commitments.models import (
     ProgressUpdate,
 )
 from tracker.access import allowed, require, require_each
+from tracker.actors import is_system_actor
 from tracker.audit import record_save
 from tracker.concurrency import ConcurrentUpdateError, claim_version
 
@@ -42,6 +44,7 @@ EDITABLE_FIELDS = (
     "deadline_wording",
     "owner",
     "team",
+    "is_public",
 )
 EDITABLE_M2M_FIELDS = ("made_to", "activities")
 
@@ -60,6 +63,7 @@ def commitment_create(
     permission: str | None = None,
     reason: str = "",
     validate: bool | str = True,
+    initial_status: str | None = None,
     **fields,
 ) -> Commitment:
     """Register a new toezegging. Its first due date becomes its original due date.
@@ -67,19 +71,45 @@ def commitment_create(
     When no due date is given, the deadline as worded proposes one. `permission` names the rule
     that allows it when that is not plain registration (accepting a captured commitment);
     `reason` goes into the history, e.g. the report it came from; a bulk load may leave the
-    constraints to the database (`validate=FIELDS_ONLY`).
+    constraints to the database (`validate=FIELDS_ONLY`). `initial_status` is for a system
+    actor's source that knows the commitment fulfilled or lapsed already.
     """
     commitment = Commitment(**fields)
     if commitment.due_date is None and commitment.deadline_wording and commitment.made_on:
         commitment.due_date = resolve_deadline(commitment.deadline_wording, commitment.made_on)
     commitment.original_due_date = commitment.due_date
     commitment.status = CommitmentStatus.OPEN
+    if initial_status is not None:
+        _set_initial_status(commitment, initial_status, author=author, m2m=m2m or {})
+    activities = (m2m or {}).get("activities")
+    if not commitment.is_public and activities:
+        # A plan published by default publishes its new commitments as they are registered;
+        # keeping one out is a later edit of its own, recorded in the history.
+        commitment.is_public = Plan.objects.filter(
+            commitments_public_by_default=True, activities__in=activities
+        ).exists()
     record_save(
         actor=author, record=commitment, permission=permission, reason=reason, validate=validate
     )
     for name, values in (m2m or {}).items():
         getattr(commitment, name).set(values)
     return commitment
+
+
+def _set_initial_status(commitment, status, *, author, m2m) -> None:
+    """A commitment a source already knows as fulfilled or lapsed (the Kamer's register) is
+    registered so; a person records a status through progress, never at creation. Fulfilled
+    still needs the letter that fulfilled it."""
+    if not is_system_actor(author):
+        raise ValueError("Only a system actor registers a commitment with a status of its own.")
+    if status in STATUSES_NEEDING_EVIDENCE:
+        documents = list(m2m.get("fulfilling_documents") or [])
+        if not documents:
+            raise ValidationError(
+                {"status": _("A commitment is fulfilled only with the letter that fulfilled it.")}
+            )
+        commitment.fulfilled_on = max(document.date for document in documents)
+    commitment.status = status
 
 
 @transaction.atomic

@@ -174,6 +174,11 @@ class RegisterNote(models.Model):
     )
     kind = models.CharField(_("difference"), max_length=20, choices=Kind.choices)
     theirs = models.TextField(_("the register's value"), blank=True)
+    # For a difference that is no single value (a letter on one side, a withdrawal): the
+    # register record as it was when the note was made. A later change shows it again.
+    register_changed_at = models.DateTimeField(
+        _("register record changed at"), null=True, blank=True
+    )
     note = models.TextField(_("note"))
     noted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -487,6 +487,16 @@ def _made_to_item(addressee) -> dict:
     return item
 
 
+def _activity_of(debate) -> dict:
+    return {
+        "Id": _export_id("activiteit", debate.activity_number or f"{debate.date}|{debate.title}"),
+        "Nummer": debate.activity_number or None,
+        "Soort": DEBATE_KIND_NAMES.get(debate.kind, "Overig"),
+        "Onderwerp": debate.title,
+        "Datum": _iso(debate.date),
+    }
+
+
 def toezegging_for(commitment) -> dict:
     """One commitment as a `Toezegging`, with the register's property names and statuses.
 
@@ -542,7 +552,7 @@ def toezegging_for(commitment) -> dict:
         "Tekst": commitment.text,
         "Status": STATUS_TO_REGISTER[commitment.status],
         "Aanmaakdatum": _iso(entry.registered_at if entry else commitment.created_at),
-        "ActiviteitNummer": debate.activity_number or None,
+        "ActiviteitNummer": (debate.activity_number or None) if debate else None,
         "Naam": f"{surname}, {' '.join(p for p in (initials, tussenvoegsel) if p)}".strip(", "),
         "Achternaam": surname,
         "Initialen": initials or None,
@@ -558,15 +568,8 @@ def toezegging_for(commitment) -> dict:
         "Verwijderd": bool(entry and entry.withdrawn),
         "ToegezegdAan": made_to,
         "KamerbriefNakoming": letters,
-        "Activiteit": {
-            "Id": _export_id(
-                "activiteit", debate.activity_number or f"{debate.date}|{debate.title}"
-            ),
-            "Nummer": debate.activity_number or None,
-            "Soort": DEBATE_KIND_NAMES.get(debate.kind, "Overig"),
-            "Onderwerp": debate.title,
-            "Datum": _iso(debate.date),
-        },
+        # A commitment made in a letter has no debate; the register itself holds none of those.
+        "Activiteit": _activity_of(debate) if debate else None,
         "IsHerhalingVan": relations["repeats"],
         "IsAanvullingOp": relations["supplements"],
         "IsWijzigingVan": relations["modifies"],

@@ -76,11 +76,15 @@ def link_candidates(*, proposal: Proposal, user):
 Kind = RegisterNote.Kind
 
 
-def _noted(kind: str, theirs) -> Q:
-    """An official kept ours for this difference, as the register states it now."""
-    return Q(
-        Exists(RegisterNote.objects.filter(commitment=OuterRef("pk"), kind=kind, theirs=theirs))
-    )
+def _noted(kind: str, theirs=None) -> Q:
+    """An official kept ours for this difference, as the register states it now: the same
+    value, or (for a difference that is no single value) the same version of the record."""
+    notes = RegisterNote.objects.filter(commitment=OuterRef("pk"), kind=kind)
+    if theirs is not None:
+        notes = notes.filter(theirs=theirs)
+    else:
+        notes = notes.filter(register_changed_at=OuterRef("register_entry__changed_at"))
+    return Q(Exists(notes))
 
 
 def _has_letter() -> Q:
@@ -110,11 +114,11 @@ def difference_conditions(today: datetime.date | None = None) -> dict[str, Q]:
         Kind.LETTER_OURS: live
         & Q(register_entry__letter_count=0)
         & _has_letter()
-        & ~_noted(Kind.LETTER_OURS, Value("")),
+        & ~_noted(Kind.LETTER_OURS),
         Kind.LETTER_THEIRS: live
         & Q(register_entry__letter_count__gt=0)
         & ~_has_letter()
-        & ~_noted(Kind.LETTER_THEIRS, Value("")),
+        & ~_noted(Kind.LETTER_THEIRS),
         Kind.TEXT: live
         & ~Q(text=F("register_entry__text"))
         & ~_noted(Kind.TEXT, OuterRef("register_entry__text")),
@@ -129,7 +133,7 @@ def difference_conditions(today: datetime.date | None = None) -> dict[str, Q]:
         & ~_noted(Kind.UNREGISTERED, Value("")),
         Kind.WITHDRAWN: Q(register_entry__withdrawn=True)
         & ~Q(status=CommitmentStatus.LAPSED)
-        & ~_noted(Kind.WITHDRAWN, Value("")),
+        & ~_noted(Kind.WITHDRAWN),
     }
 
 
@@ -165,11 +169,21 @@ def differences_of(commitment: Commitment, *, today=None) -> list[Difference]:
     found = []
     notes = []
 
-    def add(kind, ours, theirs, theirs_key="", *, can_accept=True, can_link=False):
+    def add(kind, ours, theirs, theirs_key=None, *, can_accept=True, can_link=False):
         # The notes are read only where there is a difference they could answer.
         if not notes:
-            notes.append({(note.kind, note.theirs) for note in commitment.register_notes.all()})
-        if (kind, theirs_key) not in notes[0]:
+            notes.append(
+                {
+                    (note.kind, note.theirs, note.register_changed_at)
+                    for note in commitment.register_notes.all()
+                }
+            )
+        key = (
+            (kind, theirs_key, None)
+            if theirs_key is not None
+            else (kind, "", entry.changed_at if entry is not None else None)
+        )
+        if key not in notes[0]:
             found.append(
                 Difference(kind, str(Kind(kind).label), ours, theirs, can_accept, can_link)
             )
@@ -186,6 +200,7 @@ def differences_of(commitment: Commitment, *, today=None) -> list[Difference]:
                 Kind.UNREGISTERED,
                 ours_status,
                 str(_("no record")),
+                "",
                 can_accept=False,
                 can_link=True,
             )

@@ -437,6 +437,9 @@ def register_difference_accept(
 
     commitment = Commitment.objects.get(pk=commitment.pk)
     require(actor, "commitments.change_commitment", commitment)
+    difference = _difference(commitment, kind)
+    if not difference.can_accept:
+        raise ValidationError(_("Here only a note or a link answers the difference."))
     entry = _entry_of(commitment)
     record = register.parse_record(entry.data)
     run = sync.SyncRun(reason=f"{entry.number}: {actor_name(actor)}")
@@ -486,18 +489,35 @@ def register_difference_accept(
 @transaction.atomic
 def register_difference_keep(*, actor, commitment: Commitment, kind: str, note: str):
     """Keep the ministry's value, with the reason; it answers the register as it reads now."""
-    if kind not in RegisterNote.Kind.values:
-        raise ValidationError(_("Unknown kind of difference."))
     if not note.strip():
         raise ValidationError({"note": _("Say why the ministry's value stays.")})
+    commitment = Commitment.objects.get(pk=commitment.pk)
+    _difference(commitment, kind)
     entry = RegisterEntry.objects.filter(commitment=commitment).first()
-    theirs = NOTE_KINDS_BY_VALUE.get(kind, lambda entry: "")(entry) if entry else ""
+    valued = NOTE_KINDS_BY_VALUE.get(kind)
     return record_save(
         actor=actor,
         record=RegisterNote(
-            commitment=commitment, kind=kind, theirs=theirs, note=note.strip(), noted_by=actor
+            commitment=commitment,
+            kind=kind,
+            theirs=valued(entry) if valued and entry else "",
+            register_changed_at=entry.changed_at if entry and not valued else None,
+            note=note.strip(),
+            noted_by=actor,
         ),
     )
+
+
+def _difference(commitment: Commitment, kind: str):
+    """The difference of that kind the commitment has now; an answer to none is refused."""
+    from parliament.selectors import differences_of
+
+    found = next((d for d in differences_of(commitment) if d.kind == kind), None)
+    if found is None:
+        raise ValidationError(
+            _("The tracker and the register do not differ in this respect (any more).")
+        )
+    return found
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ unchanged, so nothing is duplicated.
 """
 
 import logging
+import uuid
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
@@ -46,7 +47,7 @@ from commitments.models import (
 from parliament import register, vlos
 from parliament.models import Proposal, RegisterCursor, RegisterEntry
 from parliament.selectors import forget_open_proposal_count, register_differences_count
-from tracker.actors import actor_name, system_actor
+from tracker.actors import actor_name, is_system_actor, system_actor
 from tracker.audit import FIELDS_ONLY, record_save
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ SYNC_ACTOR = "register-sync"
 SURE_MATCH = 0.7
 DOUBTFUL_MATCH = 0.3
 SURE_MARGIN = 0.15
+# How many debates, people, addressees and letters one run keeps at hand.
+CACHE_LIMIT = 2000
 
 DEBATE_KINDS = {
     "commissiedebat": Debate.Kind.COMMISSIEDEBAT,
@@ -112,6 +115,9 @@ class SyncRun:
         self.ministries: dict[str, Organisation] = {}
         self.people: dict[tuple, Bewindspersoon] = {}
         self.addressees: dict[str, Addressee] = {}
+        self.documents: dict = {}
+        # The current page's records read before, by register id (`_entries_of`).
+        self.entries: dict = {}
         # What a record could match, read once per run: most records of a first sync match
         # nothing, and then ask no query for it.
         unregistered = Commitment.objects.filter(register_entry__isnull=True)
@@ -124,7 +130,16 @@ class SyncRun:
             )
         )
 
+    def remember(self, cache: dict, key, value) -> None:
+        """Keep a looked-up record for the run, within a bound: memory stays flat however many
+        records a run reads (a dict keeps order, so the oldest go first)."""
+        if len(cache) >= CACHE_LIMIT:
+            for old in list(cache)[: CACHE_LIMIT // 2]:
+                del cache[old]
+        cache[key] = value
+
     def forget(self) -> None:
+        self.documents.clear()
         self.debates.clear()
         self.ministries.clear()
         self.people.clear()
@@ -183,6 +198,7 @@ def _apply_pages(run: SyncRun, pages, *, ministry: str | None, progress, client=
     high_water = None
     earliest_refused = None
     for page in pages:
+        run.entries = _entries_of(page)
         with transaction.atomic():
             for data in page:
                 run.summary.fetched += 1
@@ -217,6 +233,17 @@ def _apply_pages(run: SyncRun, pages, *, ministry: str | None, progress, client=
     return high_water
 
 
+def _entries_of(page) -> dict:
+    """The page's records the tracker has read before, in one query."""
+    ids = []
+    for data in page:
+        try:
+            ids.append(uuid.UUID(str(data.get("Id"))))
+        except (AttributeError, ValueError):
+            continue
+    return {entry.register_id: entry for entry in RegisterEntry.objects.filter(register_id__in=ids)}
+
+
 def _message(error) -> str:
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
@@ -239,7 +266,7 @@ def _finish(run: SyncRun) -> None:
 
 def _apply(run: SyncRun, record: register.RegisterRecord) -> str:
     """Apply one register record; returns the summary field it counts under."""
-    entry = RegisterEntry.objects.select_related("commitment").filter(register_id=record.id).first()
+    entry = run.entries.get(record.id)
     if entry is not None and entry.data == record.raw:
         return "unchanged"
     if entry is None:
@@ -302,11 +329,14 @@ def _first_sight(run: SyncRun, record: register.RegisterRecord) -> str:
     if doubtful is not None:
         record_save(actor=run.actor, record=entry, reason=run.reason, validate=False)
         _ask(run, entry=entry, record=record, candidate=doubtful)
+        run.entries[record.id] = entry
         return "proposals"
     if commitment is not None:
         link(run, entry=entry, record=record, commitment=commitment, author=run.actor)
+        run.entries[record.id] = entry
         return "updated"
     create_from_register(run, entry=entry, record=record, author=run.actor)
+    run.entries[record.id] = entry
     return "created"
 
 
@@ -388,10 +418,23 @@ def create_from_register(run: SyncRun, *, entry, record, author) -> Commitment:
         or (debate.committee.default_team if debate.committee else None)
         or _intake_team()
     )
+    documents = [document_for(run, letter, record) for letter in record.letters]
+    theirs = record.mapped_status
+    # What the register knows already is registered so at once, as the sync's doing: lapsed,
+    # or fulfilled with its letter. A Voldaan without a letter stays open (a difference).
+    initial = (
+        theirs
+        if theirs == CommitmentStatus.LAPSED or (theirs in STATUSES_NEEDING_EVIDENCE and documents)
+        else None
+    )
     commitment = commitment_services.commitment_create(
         author=author,
         reason=run.reason,
-        m2m={"made_to": [_addressee(run, person) for person in record.made_to]},
+        m2m={
+            "made_to": [_addressee(run, person) for person in record.made_to],
+            "fulfilling_documents": documents,
+        },
+        initial_status=initial if is_system_actor(author) else None,
         reference=_free_reference(record),
         register_number=record.number,
         text=record.text,
@@ -401,11 +444,13 @@ def create_from_register(run: SyncRun, *, entry, record, author) -> Commitment:
         made_on=record.made_on or record.changed_at.date(),
         due_date=record.due_date,
         team=team,
-        validate=FIELDS_ONLY,
+        # Every value is the sync's own, and the database checks the rest.
+        validate=False,
     )
     entry.commitment = commitment
     record_save(actor=run.actor, record=entry, reason=run.reason, validate=False)
-    follow_register(run, entry=entry, record=record, base=FIRST_SIGHT)
+    if initial is None and commitment.status != theirs:
+        follow_register(run, entry=entry, record=record, base=FIRST_SIGHT)
     return commitment
 
 
@@ -521,7 +566,7 @@ def _debate_for(run: SyncRun, record: register.RegisterRecord) -> Debate | None:
             reason=run.reason,
         )
     if number and debate is not None:
-        run.debates[number] = debate
+        run.remember(run.debates, number, debate)
     return debate
 
 
@@ -543,7 +588,7 @@ def ministry_for(run: SyncRun, name: str) -> Organisation:
             reason=run.reason,
             validate=FIELDS_ONLY,
         )
-    run.ministries[name] = ministry
+    run.remember(run.ministries, name, ministry)
     return ministry
 
 
@@ -593,7 +638,7 @@ def _bewindspersoon_for(run: SyncRun, record, *, create: bool) -> Bewindspersoon
             validate=FIELDS_ONLY,
         )
     if person is not None:
-        run.people[key] = person
+        run.remember(run.people, key, person)
     return person
 
 
@@ -609,12 +654,22 @@ def _addressee(run: SyncRun, person: dict) -> Addressee:
                 reason=run.reason,
                 validate=FIELDS_ONLY,
             )
-        run.addressees[name] = addressee
+        run.remember(run.addressees, name, addressee)
+        return addressee
     return run.addressees[name]
 
 
 def document_for(run: SyncRun, letter: register.Letter, record) -> ParliamentaryDocument:
     """The fulfilling letter as a document: found by its number or citation, else registered."""
+    key = letter.document_number or (letter.dossier, letter.volgnummer, letter.title)
+    if key in run.documents:
+        return run.documents[key]
+    document = _find_or_register_document(run, letter, record)
+    run.remember(run.documents, key, document)
+    return document
+
+
+def _find_or_register_document(run, letter, record) -> ParliamentaryDocument:
     document = None
     if letter.document_number:
         document = ParliamentaryDocument.objects.filter(

@@ -24,7 +24,7 @@ from parliament.forms import (
     ProposalReviewForm,
     ReportUploadForm,
 )
-from parliament.models import Proposal
+from parliament.models import Proposal, RegisterNote
 from tracker.access import allowed
 from tracker.concurrency import ConcurrentUpdateError
 from tracker.forms import apply_errors, report_conflict
@@ -250,7 +250,10 @@ def register_difference_resolve(request, pk):
         raise Http404
     if not allowed(request.user, "commitments.change_commitment", commitment):
         raise PermissionDenied
-    form = DifferenceForm(request.POST)
+    kind = request.POST.get("kind", "")
+    # The ids of the row's own fields, so that the error summary leads to them.
+    row = f"{commitment.pk}-{kind if kind in RegisterNote.Kind.values else 'x'}"
+    form = DifferenceForm(request.POST, auto_id=f"%s-{row}")
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -1660,7 +1660,10 @@ class _Generator:
                 later = [moment for moment in batch_moments if moment >= changed]
                 if later:
                     changed = later[0]
-            changed = min(changed, self.end)
+            if changed > self.end:
+                # Not all on the last moment: a record changed "recently" is spread over the
+                # final month, as a real register's latest changes are.
+                changed = self.end - timedelta(seconds=rng.uniform(0, 30 * 24 * 3600))
             changed = max(changed, created)
             api_changed = changed
             if rng.random() < 0.3:

@@ -14,7 +14,19 @@ of `cast.other_team`, `staff` is policy staff, `admin` a superuser (also of /adm
 record that is not public carries a marker in its text or title (`SECRETS`), searched for in
 every answer. Debate A has a report whose captured commitments (proposals) are public: open ones
 of no team, of team A and of team B, one that may be A1 and one linked to A2; their pages may
-name A1 and A2 only to those who read them.
+name A1 and A2 only to those who read them. The register sync, reading a local OData server,
+links A3 of team A to the Kamer's record of it, which differs in status and text; another record
+may be A4 (team A, not in the register) and waits in the review inbox; B2 has a note on why it
+is not in the register.
+
+The REST API (`/api/v1/`) answers JSON, anonymous users 401; its rows post JSON, and a write to
+a record names the record's version in `If-Match` (without it 428, stale 412, both refusals).
+Each role has an API token; the rows "by token" send it instead of relying on the session.
+A calendar feed answers by the token in its address, whoever asks: its body is checked against
+what the feed's owner may read (`Row.reader`). The public register (`/openbaar/`) is the same
+for everyone and is checked against what nobody may read: no secret, whoever asks. The one
+public commitment of the world (team A's, in a plan public by default) carries a progress note
+that only team A's readers may see, on the tracker's pages and never on the public ones.
 
 Each role's cells run on one world: every cell runs in a savepoint that is rolled back after
 it, so the next cell finds the world as it was built, as if on a fresh one. The tables are
@@ -54,6 +66,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from actionlines.models import ActivityUpdate, Place, Profile
+from api import services as api_services
 from commitments import services
 from commitments.models import (
     Addressee,
@@ -67,8 +80,12 @@ from commitments.models import (
     ReminderScan,
 )
 from commitments.reminders.scan import reminders_send_due
-from parliament import vlos
-from parliament.models import ImportedReport, Proposal
+from feeds import services as feed_services
+from feeds.models import CalendarFeed
+from parliament import selectors as parliament_selectors
+from parliament import services as parliament_services
+from parliament import sync, vlos
+from parliament.models import ImportedReport, Proposal, RegisterCursor, RegisterEntry, RegisterNote
 from tests.factories import (
     ActionLineFactory,
     ActivityFactory,
@@ -80,9 +97,13 @@ from tests.factories import (
     DocumentFactory,
     FollowUpLetterFactory,
     OrganisationFactory,
+    PlanFactory,
     TeamFactory,
     UserFactory,
 )
+from tests.register_server import RegisterServer
+from tests.test_register_sync import MINISTRY as REGISTER_MINISTRY
+from tests.test_register_sync import toezegging
 from tracker.access import allowed
 from tracker.models import DataLoad, SourceRecord
 
@@ -130,6 +151,12 @@ SECRETS = {
     "A1 deadline reason": ("A", "REDEN-A1-d34d11"),
     "A2 text": ("A", "GEHEIM-A2-19aa4e70"),
     "A2 reference": ("A", "TZ-SECRET-A2"),
+    "A3 text": ("A", "GEHEIM-A3-5e2d7a90"),
+    "A3 reference": ("A", "TZ-SECRET-A3"),
+    # What the Kamer's register says of A3, shown beside ours on the differences page.
+    "A3 register text": ("A", "KAMERTEKST-A3-4b1f06"),
+    "A4 text": ("A", "GEHEIM-A4-c81e3b57"),
+    "A4 reference": ("A", "TZ-SECRET-A4"),
     "letter A title": ("A", "GEHEIMEBRIEF-A-8e1f"),
     "B1 text": ("B", "GEHEIM-B1-3d5c88aa"),
     "B1 reference": ("B", "TZ-SECRET-B1"),
@@ -138,8 +165,15 @@ SECRETS = {
     "B1 deadline reason": ("B", "REDEN-B1-77aa02"),
     "B2 text": ("B", "GEHEIM-B2-0b7e5a11"),
     "B2 reference": ("B", "TZ-SECRET-B2"),
+    "B2 register note": ("B", "REGISTERNOTITIE-B2-9d3a"),
     "letter B title": ("B", "GEHEIMEBRIEF-B-41c7"),
     "letter C title": ("C", "GEHEIMEBRIEF-C-a9d0"),
+    # The public commitment's progress is internal: team A reads it, the public register never.
+    "public progress note": ("A", "NOTITIE-OPENBAAR-3c9e1a"),
+    # The subjects of the reminders sent to the official (on A1) and the hybrid (on B1): each
+    # recipient's own, on the notifications page and in the API's list of them.
+    "A1 reminder subject": ("A", "HERINNERING-A1-e0d4"),
+    "B1 digest subject": ("B", "OVERZICHT-B1-71c2"),
 }
 
 
@@ -168,7 +202,8 @@ class Redirect:
 LOGIN = Redirect("/accounts/login/")
 ADMIN_LOGIN = Redirect("/admin/login/")
 LOGGED_OUT = Redirect("/accounts/login/", refusal=False)  # LOGOUT_REDIRECT_URL
-REFUSALS = (400, 403, 404, 405)
+# 401: the API's answer to anonymous users; 412 and 428: a write with a stale or no `If-Match`.
+REFUSALS = (400, 401, 403, 404, 405, 412, 428)
 
 # What an allowed POST does to the tables.
 CHANGES = "changes"  # the snapshot differs afterwards
@@ -218,7 +253,11 @@ class Row:
 
     `payload(world, role, client)` builds data that succeeds for a role that may do it;
     `post_path` replaces the path for the POST (a flow whose GET leads elsewhere); `effect`
-    says what an allowed POST does, per role where it differs.
+    says what an allowed POST does, per role where it differs. `content_type` is the POST's
+    body (the API's JSON); `headers(world, role)` are sent with both methods (`If-Match`, an
+    API token); `media_type` is what a 2xx answer must be; `reader` is the role whose reading
+    rights the body is checked against when not the requester's (a feed's owner; "anonymous"
+    for the public register: nobody's secrets).
     """
 
     label: str
@@ -229,6 +268,10 @@ class Row:
     effect: object = CHANGES
     query: Callable | None = None
     post_path: Callable | None = None
+    content_type: str | None = None
+    headers: Callable | None = None
+    media_type: str | None = None
+    reader: str | None = None
 
     def effect_for(self, role):
         return self.effect.get(role, UNCHANGED) if isinstance(self.effect, dict) else self.effect
@@ -524,6 +567,29 @@ def _accept_all(world, role, client):
     return {"team": world.own_team(role).pk}
 
 
+def _keep_apart(key):
+    def payload(world, role, client):
+        return {"action": "keep_apart", "version": Proposal.objects.get(pk=world[key].pk).version}
+
+    return payload
+
+
+def _difference(key, action, kind, **extra):
+    """One answer to one difference with the Kamer's register, as the differences page posts it."""
+
+    def payload(world, role, client):
+        commitment = Commitment.objects.get(pk=world[key].pk)
+        return {
+            "action": action,
+            "kind": kind,
+            "version": commitment.version,
+            "page": "1",
+            **extra,
+        }
+
+    return payload
+
+
 # --- the table -----------------------------------------------------------------------------------
 
 
@@ -549,6 +615,12 @@ def _site_rows() -> dict[str, list[Row]]:
             read_only(
                 "search", named("commitments:list"), PAGE, query=lambda world: {"q": "GEHEIM"}
             ),
+            read_only(
+                "register_differs filter",
+                named("commitments:list"),
+                PAGE,
+                query=lambda world: {"register_differs": "1"},
+            ),
         ],
         "commitments:export_csv": [
             read_only("", named("commitments:export_csv"), logged_in(EXPORTERS, 200)),
@@ -573,7 +645,9 @@ def _site_rows() -> dict[str, list[Row]]:
         ],
         "commitments:detail": [
             read_only(key, named("commitments:detail", key), team_read(team))
-            for key, team in ((a1, "A"), (b1, "B"))
+            # A3 is in the Kamer's register: its page shows the register's status and links
+            # to the differences.
+            for key, team in ((a1, "A"), (b1, "B"), ("A3", "A"))
         ],
         "commitments:edit": [
             Row(
@@ -715,6 +789,11 @@ def _site_rows() -> dict[str, list[Row]]:
             for key, team in (("activity A", "A"), ("activity B", "B"))
         ],
         **_parliament_rows(),
+        **_register_rows(),
+        **_api_rows(),
+        **_profile_rows(),
+        **_feed_rows(),
+        **_public_rows(),
         # The accounts pages: open to anonymous users.
         "login": [
             Row(
@@ -829,6 +908,26 @@ def _parliament_rows() -> dict[str, list[Row]]:
                 _proposal_link("proposal duplicate"),
                 effect=dict.fromkeys(DEBATE_READERS & READERS["A"], CHANGES),
             ),
+            # A record of the Kamer's register that may be A4: linking it gives A4 its register
+            # number (and lets the register's status follow), a change to A4; keeping it apart
+            # makes a commitment of the record, as the register sync.
+            Row(
+                "proposal register: link",
+                named(review, "proposal register"),
+                readers,
+                {
+                    **logged_in(LOGGED_IN, 403),
+                    **dict.fromkeys(PROPOSAL_REVIEWERS["A"] & CHANGERS["A"], 302),
+                },
+                _proposal_link("proposal register"),
+            ),
+            Row(
+                "proposal register: keep apart",
+                named(review, "proposal register"),
+                readers,
+                logged_in(PROPOSAL_REVIEWERS["A"], 302),
+                _keep_apart("proposal register"),
+            ),
             # Linked to A2 already: read by every reader, reviewed by nobody again.
             Row(
                 "proposal linked: reject",
@@ -857,6 +956,516 @@ def _parliament_rows() -> dict[str, list[Row]]:
                 },
                 _accept_all,
             ),
+        ],
+    }
+
+
+def _register_rows() -> dict[str, list[Row]]:
+    """The differences with the Kamer's register, their answers, and the export.
+
+    A3 (team A) is in the register, which says "Voldaan" without naming a letter and words it
+    otherwise: a status and a text difference. A4 (team A) and B1 (team B) are not in it: the
+    griffie missed them. An answer changes the commitment, so it is for its team's changers;
+    the other readers get 403, the rest 404 (the commitment does not exist for them).
+    """
+    differences = "parliament:register_differences"
+    resolve = "parliament:register_difference_resolve"
+    not_by_get = logged_in(LOGGED_IN, 405)
+    note = "De brief is verstuurd; de griffie verwerkt hem nog."
+    return {
+        # Every user sees the differences of what they read; a POST shows the page again.
+        differences: [read_only("", named(differences), PAGE)],
+        resolve: [
+            Row(
+                "A3: keep status",
+                named(resolve, "A3"),
+                not_by_get,
+                team_change("A", 302),
+                _difference("A3", "keep", "status", note=note),
+            ),
+            Row(
+                "A3: accept text",
+                named(resolve, "A3"),
+                not_by_get,
+                team_change("A", 302),
+                _difference("A3", "accept", "text"),
+            ),
+            # The register says fulfilled but names no letter: nothing is fulfilled here
+            # without one, by hand neither. Refused, and nothing written.
+            Row(
+                "A3: accept status",
+                named(resolve, "A3"),
+                not_by_get,
+                team_change("A", 400),
+                _difference("A3", "accept", "status"),
+            ),
+            # The number of a record read already but not linked (the doubtful match): the
+            # link answers its question in the review inbox too.
+            Row(
+                "A4: link",
+                named(resolve, "A4"),
+                not_by_get,
+                team_change("A", 302),
+                _difference("A4", "link", "unregistered", number="TZ202403-002"),
+            ),
+            Row(
+                "B1: keep unregistered",
+                named(resolve, "B1"),
+                not_by_get,
+                team_change("B", 302),
+                _difference("B1", "keep", "unregistered", note=note),
+            ),
+        ],
+        "parliament:register_export": [
+            read_only("", named("parliament:register_export"), logged_in(EXPORTERS, 200))
+        ],
+    }
+
+
+# --- the REST API, the profile page, calendar feeds and the public register --------------------
+
+JSON = "application/json"
+
+
+def api_answers(expected: dict) -> dict[str, object]:
+    """The pages' answers as the API gives them: 401 for anonymous users, not the login."""
+    return {**expected, "anonymous": 401}
+
+
+API_READ = api_answers(PAGE)
+API_NO_METHOD = api_answers(logged_in(LOGGED_IN, 405))
+
+
+def api_team_read(team: str, ok=200) -> dict[str, object]:
+    return api_answers(team_read(team, ok))
+
+
+def api_team_change(team: str, ok, roles=None) -> dict[str, object]:
+    return api_answers(team_change(team, ok, roles))
+
+
+def api_row(label, path, get, post, payload=None, headers=None, effect=CHANGES, query=None):
+    """An API URL: JSON posted, JSON answered."""
+    return Row(
+        label,
+        path,
+        get,
+        post,
+        payload,
+        effect=effect,
+        query=query,
+        content_type=JSON,
+        headers=headers,
+        media_type=JSON,
+    )
+
+
+def api_read(label, path, get=API_READ, post=API_NO_METHOD, query=None):
+    """An API URL that only reads: a POST is refused (405, or 400 for a collection whose
+    create is posted empty) and changes nothing."""
+    return api_row(label, path, get, post, effect=UNCHANGED, query=query)
+
+
+def _if_match(key, stale=False):
+    """The `If-Match` of world record `key` as it is now (or one version older: stale)."""
+
+    def headers(world, role):
+        record = type(world[key])._default_manager.get(pk=world[key].pk)
+        return {"If-Match": f'"{record.version - 1 if stale else record.version}"'}
+
+    return headers
+
+
+def _by_token(world, role):
+    """The role's own API token; anonymous sends a revoked one."""
+    keys = world["api keys"]
+    return {"Authorization": f"Token {keys.get(role, keys['revoked'])}"}
+
+
+def _api_progress(world, role, client):
+    return {"status": "in_progress", "note": "Voortgang via de API."}
+
+
+def _api_letter_sent(key):
+    """Record as sent with the commitments the role may fulfil; a role that may not record the
+    letter names them all."""
+
+    def payload(world, role, client):
+        letter = FollowUpLetter.objects.get(pk=world[key].pk)
+        user = world.user(role)
+        commitments = list(letter.commitments.all())
+        if allowed(user, "commitments.change_followupletter", letter):
+            commitments = [
+                c for c in commitments if allowed(user, "commitments.change_commitment", c)
+            ]
+        return {
+            "document": world["document A"].pk,
+            "outcomes": {str(c.pk): "fulfilled" for c in commitments},
+        }
+
+    return payload
+
+
+def _api_activity_progress(world, role, client):
+    return {"status": "in_progress", "progress": 40, "note": "Halverwege, via de API."}
+
+
+def _bewindspersoon(world, role, client):
+    return {
+        "name": "Nieuwe staatssecretaris",
+        "function": "staatssecretaris",
+        "title": "De Staatssecretaris van Justitie en Veiligheid",
+        "ministry": world["minister"].ministry_id,
+    }
+
+
+def _committee(world, role, client):
+    return {"name": "vaste commissie voor Nieuwe Zaken", "abbreviation": "NZ", "chamber": "tk"}
+
+
+def _api_rows() -> dict[str, list[Row]]:
+    """The REST API under /api/v1/: the pages' rules, a 404 for what the role may not read, a
+    403 for a refused write, and anonymous users 401."""
+    officials_create = api_answers(logged_in(OFFICIALS, 201))
+    # A collection's POST with an empty body: the data is checked before anything else.
+    empty_create = api_answers(logged_in(LOGGED_IN, 400))
+    rows = {
+        "api:commitment-list": [
+            api_row(
+                "",
+                named("api:commitment-list"),
+                API_READ,
+                officials_create,
+                _commitment_create,
+            ),
+            api_row(
+                "by token",
+                named("api:commitment-list"),
+                API_READ,
+                officials_create,
+                _commitment_create,
+                headers=_by_token,
+            ),
+            api_read(
+                "search",
+                named("api:commitment-list"),
+                post=empty_create,
+                query=lambda world: {"q": "GEHEIM"},
+            ),
+            # The filter takes only a letter the user may read: for the others it is an error
+            # that names no letter.
+            api_read(
+                "letter C filter",
+                named("api:commitment-list"),
+                api_answers(logged_in(READERS["C"], 200, otherwise=400)),
+                empty_create,
+                query=lambda world: {"letter": world["letter C"].pk},
+            ),
+        ],
+        "api:commitment-detail": [
+            *(
+                api_read(key, named("api:commitment-detail", key), api_team_read(team))
+                for key, team in (("A1", "A"), ("B1", "B"), ("A3", "A"), ("public commitment", "A"))
+            ),
+            api_read(
+                "A1 by token",
+                named("api:commitment-detail", "A1"),
+                api_team_read("A"),
+            ),
+        ],
+        "api:commitment-progress": [
+            *(
+                api_row(
+                    key,
+                    named("api:commitment-progress", key),
+                    API_NO_METHOD,
+                    api_team_change(team, 201),
+                    _api_progress,
+                    headers=_if_match(key),
+                )
+                for key, team in (("A1", "A"), ("B1", "B"))
+            ),
+            # Without If-Match every reader is asked for it; with a stale one the changers are
+            # refused as stale (the other readers before that, as not theirs to change).
+            api_row(
+                "A1 without If-Match",
+                named("api:commitment-progress", "A1"),
+                API_NO_METHOD,
+                api_team_read("A", 428),
+                _api_progress,
+            ),
+            api_row(
+                "A1 stale If-Match",
+                named("api:commitment-progress", "A1"),
+                API_NO_METHOD,
+                api_team_change("A", 412),
+                _api_progress,
+                headers=_if_match("A1", stale=True),
+            ),
+        ],
+        # A2 and B2 have no open request yet.
+        "api:commitment-deadline-changes": [
+            api_row(
+                key,
+                named("api:commitment-deadline-changes", key),
+                API_NO_METHOD,
+                api_team_change(team, 201),
+                _deadline_request,
+            )
+            for key, team in (("A2", "A"), ("B2", "B"))
+        ],
+        "api:deadlinechange-list": [api_read("", named("api:deadlinechange-list"))],
+        "api:deadlinechange-detail": [
+            api_read(key, named("api:deadlinechange-detail", key), api_team_read(team))
+            for key, team in (("deadline change A", "A"), ("deadline change B", "B"))
+        ],
+        "api:deadlinechange-decision": [
+            api_row(
+                key,
+                named("api:deadlinechange-decision", key),
+                API_NO_METHOD,
+                api_team_change(team, 200, DECIDERS[team]),
+                _decision,
+                headers=_if_match(key),
+            )
+            for key, team in (("deadline change A", "A"), ("deadline change B", "B"))
+        ],
+        "api:letter-list": [
+            api_row("", named("api:letter-list"), API_READ, officials_create, _letter_create)
+        ],
+        "api:letter-detail": [
+            api_read(key, named("api:letter-detail", key), api_team_read(team))
+            for key, team in (("letter A", "A"), ("letter B", "B"), ("letter C", "C"))
+        ],
+        "api:letter-sent": [
+            api_row(
+                key,
+                named("api:letter-sent", key),
+                API_NO_METHOD,
+                api_team_change(team, 200),
+                _api_letter_sent(key),
+                headers=_if_match(key),
+            )
+            for key, team in (("letter A", "A"), ("letter B", "B"), ("letter C", "C"))
+        ],
+        "api:activity-progress": [
+            api_row(
+                key,
+                named("api:activity-progress", key),
+                API_NO_METHOD,
+                api_answers(logged_in(CHANGERS[team], 201)),
+                _api_activity_progress,
+                headers=_if_match(key),
+            )
+            for key, team in (("activity A", "A"), ("activity B", "B"))
+        ],
+        "api:notification-list": [api_read("", named("api:notification-list"))],
+        # Which operations there are, not what is in them: for anyone, as schemathesis reads
+        # it (tests/test_api_schema.py).
+        "api:schema": [
+            Row("", named("api:schema"), everyone(200), everyone(405), effect=UNCHANGED)
+        ],
+        "api:docs": [read_only("", named("api:docs"), everyone(200), everyone(405))],
+        "api:redoc": [read_only("", named("api:redoc"), everyone(200), everyone(405))],
+        "api:not_found": [
+            api_read(
+                "unknown path",
+                lambda world, role: "/api/v1/bestaat-niet/",
+                everyone(404),
+                everyone(404),
+            )
+        ],
+    }
+    # The Kamer's records: read by everyone, added by officials.
+    for name, key, payload in (
+        ("document", "document A", _document),
+        ("debate", "debate A", _debate),
+        ("bewindspersoon", "minister", _bewindspersoon),
+        ("committee", "committee", _committee),
+    ):
+        rows[f"api:{name}-list"] = [
+            api_row("", named(f"api:{name}-list"), API_READ, officials_create, payload)
+        ]
+        rows[f"api:{name}-detail"] = [api_read(key, named(f"api:{name}-detail", key))]
+    # Plans, action lines and activities: read by everyone, through the API never added.
+    for name, key in (("plan", "plan"), ("actionline", "action line"), ("activity", "activity A")):
+        rows[f"api:{name}-list"] = [api_read("", named(f"api:{name}-list"))]
+        rows[f"api:{name}-detail"] = [api_read(key, named(f"api:{name}-detail", key))]
+    return rows
+
+
+def _own_token(world, role):
+    token = world["api tokens"][role if role != "anonymous" else "official"]
+    return reverse("api:token_revoke", args=[token.pk])
+
+
+def _official_token(world, role):
+    return reverse("api:token_revoke", args=[world["api tokens"]["official"].pk])
+
+
+def _token_create(world, role, client):
+    return {"name": f"Planning-export van {role}", "days": "30"}
+
+
+def _profile_rows() -> dict[str, list[Row]]:
+    """The person's own page with their API tokens (policy staff and admins see everyone's
+    live tokens and revoke them)."""
+    not_by_get = logged_in(LOGGED_IN, 405)
+    return {
+        "api:profile": [read_only("", named("api:profile"), PAGE)],
+        "api:token_create": [
+            Row(
+                "",
+                named("api:token_create"),
+                not_by_get,
+                logged_in(LOGGED_IN, 302),
+                _token_create,
+            )
+        ],
+        "api:token_revoke": [
+            Row("own token", _own_token, not_by_get, logged_in(LOGGED_IN, 302)),
+            Row(
+                "official's token",
+                _official_token,
+                not_by_get,
+                logged_in({"official", "staff", "admin"}, 302, otherwise=404),
+            ),
+        ],
+    }
+
+
+# Who has which live calendar feed in the world: each role its own (policy staff and the admin,
+# who follow no team, make theirs in the matrix) and the hybrid one of team B, which it manages.
+# A revoked feed of the official's and an expired one of the spare user's answer nobody.
+FEED_OWNERS = {
+    "official feed": ("official", None),
+    "outsider feed": ("outsider", None),
+    "hybrid feed": ("hybrid", None),
+    "hybrid team B feed": ("hybrid", "team B"),
+    "manager feed": ("manager", None),
+    "director feed": ("director", None),
+}
+
+
+def _feed_address(key):
+    def path(world, role):
+        return reverse("feeds:ics", args=[world["feed tokens"][key]])
+
+    return path
+
+
+def _feed_create(world, role, client):
+    """A feed the role does not have yet: of a team it follows, or (following none) its own."""
+    team = {
+        "official": world.cast.team,
+        "outsider": world.cast.other_team,
+        "hybrid": world["team C"],
+        "manager": world.cast.team,
+        "director": world.cast.directorate,
+    }.get(role)
+    return {"team": team.pk if team else "", "next": reverse("feeds:manage")}
+
+
+def _feed_rows() -> dict[str, list[Row]]:
+    """Calendar feeds: the address answers by its token alone, whoever asks, with what the
+    feed's owner may read; the owner makes, regenerates and revokes their feeds."""
+    not_by_get = logged_in(LOGGED_IN, 405)
+    owner_only = {
+        key: logged_in({owner}, 302, otherwise=404) for key, (owner, _team) in FEED_OWNERS.items()
+    }
+    rows = {
+        "feeds:ics": [
+            *(
+                Row(
+                    key,
+                    _feed_address(key),
+                    everyone(200),
+                    everyone(405),
+                    effect=UNCHANGED,
+                    media_type="text/calendar",
+                    reader=owner,
+                )
+                for key, (owner, _team) in FEED_OWNERS.items()
+            ),
+            *(
+                read_only(key, _feed_address(key), everyone(404), everyone(405))
+                for key in ("revoked feed", "expired feed")
+            ),
+            read_only(
+                "unknown token",
+                lambda world, role: reverse("feeds:ics", args=["A" * 43]),
+                everyone(404),
+                everyone(405),
+            ),
+        ],
+        "feeds:manage": [read_only("", named("feeds:manage"), PAGE, not_by_get)],
+        "feeds:create": [
+            Row("", named("feeds:create"), not_by_get, logged_in(LOGGED_IN, 302), _feed_create)
+        ],
+    }
+    for name in ("feeds:regenerate", "feeds:revoke"):
+        rows[name] = [
+            *(
+                Row(key, named(name, key), not_by_get, owner_only[key])
+                for key in ("official feed", "hybrid team B feed")
+            ),
+            Row(
+                "revoked feed",
+                named(name, "revoked feed"),
+                not_by_get,
+                logged_in(LOGGED_IN, 404),
+            ),
+        ]
+    return rows
+
+
+def _public_rows() -> dict[str, list[Row]]:
+    """The public register: the same for everyone, GET only, and no secret for anybody."""
+
+    def public(label, path, get=None, query=None, media_type=None):
+        return Row(
+            label,
+            path,
+            everyone(200) if get is None else get,
+            everyone(405),
+            effect=UNCHANGED,
+            query=query,
+            media_type=media_type,
+            reader="anonymous",
+        )
+
+    searches = (("search GEHEIM", "GEHEIM"), ("search TZ-SECRET", "TZ-SECRET"))
+    return {
+        "public:list": [
+            public("", named("public:list"), media_type="text/html"),
+            *(
+                public(label, named("public:list"), query=lambda world, q=q: {"q": q})
+                for label, q in searches
+            ),
+        ],
+        "public:plan_list": [public("", named("public:plan_list"))],
+        "public:plan_detail": [
+            public("public plan", named("public:plan_detail", "public plan")),
+            # The world's own plan is not public, nor is any commitment of it.
+            public("plan", named("public:plan_detail", "plan"), get=everyone(404)),
+        ],
+        "public:export_csv": [
+            public("", named("public:export_csv"), media_type="text/csv"),
+            public(
+                "search GEHEIM",
+                named("public:export_csv"),
+                query=lambda world: {"q": "GEHEIM"},
+                media_type="text/csv",
+            ),
+        ],
+        "public:export_json": [public("", named("public:export_json"), media_type=JSON)],
+        "public:language": [
+            public(
+                "",
+                named("public:language"),
+                get=everyone(302),
+                query=lambda world: {"language": "en", "next": reverse("public:list")},
+            )
         ],
     }
 
@@ -894,6 +1503,13 @@ ADMIN_MODELS = {
     "parliament.importedreport": ("debate report", ""),
     # Proposals come from reports only: the admin changes and deletes them, never adds one.
     "parliament.proposal": ("proposal A", "cd"),
+    # Written by the register sync and the differences page only: read in the admin.
+    "parliament.registerentry": ("register entry", ""),
+    "parliament.registercursor": ("register cursor", ""),
+    "parliament.registernote": ("register note", ""),
+    # Made, regenerated and revoked by their owners on their own page; the admin shows them
+    # and revokes or deletes them, never adds or edits one.
+    "feeds.calendarfeed": ("official feed", "d"),
 }
 
 
@@ -1422,7 +2038,8 @@ def _team_records(team_name, team, official, minister, committee, plan, line, nu
 
 
 def build_world(cast) -> World:
-    hybrid = UserFactory(username="hybrid")
+    # A fixed name, as the spare user's: a random one could resemble the new password.
+    hybrid = UserFactory(username="hybrid", first_name="Hanna", last_name="Brugman")
     b_official = UserFactory(username="b_official")
     # A fixed name: a random one could resemble the new password, which the validators refuse.
     spare_user = UserFactory(username="spare", first_name="Reserve", last_name="Gebruiker")
@@ -1478,9 +2095,9 @@ def build_world(cast) -> World:
     records["link change"] = LinkChange.objects.create(
         commitment=a1, changed_by=cast.official, field="activities", added=["Preventie"]
     )
-    for recipient, commitment, kind in (
-        (cast.official, a1, Notification.Kind.OWNER_REMINDER),
-        (hybrid, b1, Notification.Kind.MANAGER_DIGEST),
+    for recipient, commitment, kind, subject_line in (
+        (cast.official, a1, Notification.Kind.OWNER_REMINDER, secret("A1 reminder subject")),
+        (hybrid, b1, Notification.Kind.MANAGER_DIGEST, secret("B1 digest subject")),
     ):
         notification = Notification.objects.create(
             recipient=recipient,
@@ -1489,7 +2106,7 @@ def build_world(cast) -> World:
             occasion=datetime.date(2025, 9, 2),
             state=Notification.State.SENT,
             sent_at=datetime.datetime(2025, 9, 2, 7, tzinfo=datetime.UTC),
-            subject_line="Herinnering",
+            subject_line=subject_line,
         )
         notification.commitments.add(commitment)
         records.setdefault("notification", notification)
@@ -1526,7 +2143,69 @@ def build_world(cast) -> World:
     records["access log"] = AccessLog.objects.create(**access)
     records["access failure"] = AccessFailureLog.objects.create(**access)
     records |= _debate_reports(records, cast)
+    records |= _register_records(records, cast)
+    records |= _public_records(records, cast)
+    records |= _tokens_and_feeds(records, cast)
     return World(cast, **records)
+
+
+def _public_records(records, cast):
+    """A plan public by default, and the one public commitment of the world in it: team A's,
+    with a progress note that is not public."""
+    plan = PlanFactory(title="Openbaar actieplan", commitments_public_by_default=True)
+    line = ActionLineFactory(plan=plan, title="Openbare actielijn")
+    activity = ActivityFactory(
+        title="Openbare activiteit", plan=plan, action_line=line, team=cast.team
+    )
+    debate = DebateFactory(title="Plenair debat over het openbare plan", committee=None)
+    commitment = services.commitment_create(
+        author=cast.official,
+        m2m={"activities": [activity]},
+        reference="TZ-OPENBAAR-1",
+        text="De minister zal de Kamer jaarlijks over het openbare actieplan informeren.",
+        made_by=records["minister"],
+        debate=debate,
+        made_on=datetime.date(2025, 3, 4),
+        deadline_wording="voor het einde van het jaar",
+        team=cast.team,
+        owner=cast.official,
+    )
+    assert commitment.is_public
+    services.commitment_update_progress(
+        commitment=commitment,
+        author=cast.official,
+        status="in_progress",
+        note=secret("public progress note"),
+    )
+    return {"public plan": plan, "public commitment": commitment}
+
+
+def _tokens_and_feeds(records, cast):
+    """An API token for every role, and one revoked; the calendar feeds of FEED_OWNERS, a
+    revoked one and an expired one. Their keys are in no table: the world keeps them."""
+    tokens, keys = {}, {}
+    for role in sorted(LOGGED_IN):
+        user = records[role]
+        tokens[role], keys[role] = api_services.token_create(
+            actor=user, user=user, name=f"Script van {role}"
+        )
+    revoked, keys["revoked"] = api_services.token_create(
+        actor=cast.official, user=cast.official, name="Oud script"
+    )
+    api_services.token_revoke(actor=cast.official, token=revoked)
+    feeds, feed_tokens = {}, {}
+    old, feed_tokens["revoked feed"] = feed_services.feed_create(actor=cast.official)
+    feeds["revoked feed"] = feed_services.feed_revoke(actor=cast.official, feed=old)
+    for key, (role, team) in FEED_OWNERS.items():
+        feeds[key], feed_tokens[key] = feed_services.feed_create(
+            actor=records[role], team=records[team] if team else None
+        )
+    expired, feed_tokens["expired feed"] = feed_services.feed_create(actor=records["spare user"])
+    CalendarFeed.objects.filter(pk=expired.pk).unaudited_update(
+        expires_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    )
+    feeds["expired feed"] = expired
+    return {"api tokens": tokens, "api keys": keys, "feed tokens": feed_tokens, **feeds}
 
 
 def _debate_reports(records, cast):
@@ -1594,6 +2273,78 @@ def _debate_reports(records, cast):
     return found
 
 
+def _register_records(records, cast):
+    """What the register sync makes of two records of the Kamer's register, read from a local
+    OData server: A3, typed in here with its register number, is linked and differs in status
+    (the register says fulfilled, without a letter) and text; the other record resembles A4
+    (no register number yet) only in part, and is asked about in the review inbox. Team B's
+    official notes why B2 is not in the register."""
+    debate = DebateFactory(
+        title="Commissiedebat Kinderbescherming",
+        committee=records["committee"],
+        date=datetime.date(2024, 2, 28),
+        activity_number="2024A01000",
+    )
+    common = {
+        "team": cast.team,
+        "owner": cast.official,
+        "made_by": records["minister"],
+        "debate": debate,
+        "made_on": debate.date,
+    }
+    a3 = CommitmentFactory(
+        reference=secret("A3 reference"),
+        register_number="TZ202403-001",
+        text=f"{secret('A3 text')} De minister zal de Kamer voor de zomer over de pilot "
+        "informeren.",
+        **common,
+    )
+    a4 = CommitmentFactory(
+        reference=secret("A4 reference"),
+        text=f"{secret('A4 text')} De minister zal de Kamer informeren over de wachttijden in "
+        "de jeugdzorg en de regio's.",
+        **common,
+    )
+    kamer = [
+        toezegging(
+            1,
+            Status="Voldaan",
+            Tekst=f"{secret('A3 register text')} De minister informeert de Kamer in het najaar "
+            "over de pilot.",
+        ),
+        toezegging(
+            2,
+            Tekst="De minister zal de Kamer voor de zomer informeren over de wachttijden in de "
+            "jeugdzorg per regio.",
+        ),
+    ]
+    with RegisterServer(kamer) as server:
+        summary = sync.register_sync(ministry=REGISTER_MINISTRY, base_url=server.base_url)
+    assert (summary.updated, summary.proposals, summary.refused) == (1, 1, []), summary
+    entry = RegisterEntry.objects.get(number="TZ202403-001")
+    assert entry.commitment_id == a3.pk
+    a3 = Commitment.objects.get(pk=a3.pk)
+    assert [d.kind for d in parliament_selectors.differences_of(a3)] == [
+        "status",
+        "text",
+    ]
+    note = parliament_services.register_difference_keep(
+        actor=records["b_official"],
+        commitment=records["B2"],
+        kind=RegisterNote.Kind.UNREGISTERED,
+        note=f"{secret('B2 register note')} Een schriftelijk overleg, niet in het register.",
+    )
+    return {
+        "debate register": debate,
+        "A3": a3,
+        "A4": a4,
+        "register entry": entry,
+        "register cursor": RegisterCursor.objects.get(),
+        "register note": note,
+        "proposal register": Proposal.objects.get(register_entry__number="TZ202403-002"),
+    }
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # The password-reset throttle counts in the cache.
@@ -1612,7 +2363,7 @@ def world(cast):
 
 def _snapshot_models():
     models = []
-    for label in ("actionlines", "commitments", "parliament", "tracker"):
+    for label in ("actionlines", "api", "commitments", "feeds", "parliament", "tracker"):
         models += apps.get_app_config(label).get_models(include_auto_created=True)
     models += [
         Group,
@@ -1628,12 +2379,19 @@ def _snapshot_models():
 
 
 USER_COLUMNS = [f.attname for f in User._meta.concrete_fields if f.name != "last_login"]
+# When an API token or a calendar feed was last used: noted by every use, read or not, and kept
+# out of their histories as bookkeeping.
+BOOKKEEPING_COLUMNS = {"last_used_at"}
+
+
+def _columns(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if f.name not in BOOKKEEPING_COLUMNS]
 
 
 def snapshot() -> dict[str, list[dict]]:
     """Every row of the domain's tables (with their histories), the admin log, the users."""
     state = {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
+        model._meta.label: list(model._default_manager.order_by("pk").values(*_columns(model)))
         for model in _snapshot_models()
     }
     # Logging in sets last_login; nothing else about a user may change by a refused request.
@@ -1729,12 +2487,21 @@ def run_cell(client, world, cell: Cell, baseline) -> list[str]:
             if row.post_path:
                 path = row.post_path(client, world, cell.role)
             data = row.payload(world, cell.role, client) if row.payload else {}
+        sent = {}
+        if row.headers:
+            sent["headers"] = row.headers(world, cell.role)
+        if row.content_type and cell.method == "POST":
+            sent["content_type"] = row.content_type
         writes = WriteLog()
         with connection.execute_wrapper(writes):
-            response = getattr(client, cell.method.lower())(path, data)
+            response = getattr(client, cell.method.lower())(path, data, **sent)
         if problem := status_problem(cell, response):
             problems.append(problem)
-        if leaked := leaks(cell.role, body_of(response)):
+        if row.media_type and 200 <= response.status_code < 300:
+            media_type = response.get("Content-Type", "").split(";")[0].strip()
+            if media_type != row.media_type:
+                problems.append(f"answered {media_type or 'no content type'}, not {row.media_type}")
+        if leaked := leaks(row.reader or cell.role, body_of(response)):
             problems.append(f"shows {', '.join(leaked)}")
         changed = difference(baseline, snapshot()) if writes.statements else []
         reads = cell.method == "GET" or refused(cell.expected)
@@ -1845,6 +2612,72 @@ def test_the_secrets_show_where_they_may(client, world):
             reverse("commitments:evidence_file", args=[world[f"evidence {team}"].pk]),
         )
         assert secret(f"{team}1 evidence") in evidence
+
+
+def test_the_differences_with_the_register_show_to_the_readers_of_the_commitment(client, world):
+    """Both sides of A3's differences are on the page for team A's readers, so their absence
+    from the pages of the others means something; B2's difference is answered by its note."""
+    path = reverse("parliament:register_differences")
+    _, as_official = _page(client, world["official"], path)
+    for name in ("A3 text", "A3 reference", "A3 register text", "A4 reference"):
+        assert secret(name) in as_official, name
+    assert "Voldaan" in as_official
+    _, as_hybrid = _page(client, world["hybrid"], path)
+    assert secret("B1 reference") in as_hybrid and secret("B2 reference") not in as_hybrid
+    assert not leaks("hybrid", as_hybrid)
+    # The same commitments in the list, filtered on "differs from the Kamer's register".
+    _, listed = _page(
+        client, world["official"], reverse("commitments:list"), {"register_differs": 1}
+    )
+    assert secret("A3 reference") in listed and secret("A4 reference") in listed
+    _, exported = _page(client, world["staff"], reverse("parliament:register_export"))
+    assert secret("A3 reference") in exported and secret("A3 text") in exported
+
+
+def test_the_api_and_the_feeds_show_the_secrets_to_their_readers(world):
+    """The API's answers and a feed's calendar carry the markers for those who may read them,
+    so their absence from the others' means something."""
+    browser = Client()
+    browser.force_login(world["official"])
+    detail = browser.get(reverse("api:commitment-detail", args=[world["A1"].pk]))
+    assert detail.status_code == 200 and detail["Content-Type"] == JSON
+    for name in ("A1 text", "A1 reference", "A1 progress note", "A1 deadline reason"):
+        assert secret(name) in detail.content.decode(), name
+    public = browser.get(reverse("api:commitment-detail", args=[world["public commitment"].pk]))
+    assert secret("public progress note") in public.content.decode()
+    notifications = browser.get(reverse("api:notification-list")).content.decode()
+    assert secret("A1 reminder subject") in notifications
+    script = Client(headers=_by_token(world, "hybrid"))
+    assert secret("B1 reference") in script.get(reverse("api:commitment-list")).content.decode()
+    # A feed answers by its address alone, with what its owner reads.
+    calendar = Client()
+    for key, names in (
+        ("official feed", ("A1 reference", "A2 text", "letter A title")),
+        ("hybrid feed", ("B1 reference", "letter C title")),
+        ("hybrid team B feed", ("B1 reference", "B2 text", "letter B title")),
+    ):
+        response = calendar.get(_feed_address(key)(world, "anonymous"))
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+        for name in names:
+            assert secret(name) in response.content.decode(), (key, name)
+
+
+def test_the_public_register_shows_the_public_commitment(world):
+    """The public pages and files list the world's public commitment, so that no secret on
+    them means something; the commitments that are not public are on none of them."""
+    visitor = Client()
+    for path in (
+        reverse("public:list"),
+        reverse("public:plan_detail", args=[world["public plan"].pk]),
+        reverse("public:export_csv"),
+        reverse("public:export_json"),
+    ):
+        response = visitor.get(path)
+        assert response.status_code == 200, path
+        body = body_of(response)
+        assert world["public commitment"].reference in body, path
+        assert not leaks("anonymous", body), path
+        assert "TZ-SECRET" not in body and "GEHEIM" not in body, path
 
 
 def test_the_uploaded_report_captures_commitments():

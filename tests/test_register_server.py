@@ -464,7 +464,8 @@ def test_minimal_record_and_touch():
 # --- size and the command line ------------------------------------------------------------------
 
 
-def test_a_page_of_ten_thousand_records_is_quick():
+def test_ten_thousand_records_page_through_to_the_end_without_a_gap():
+    # How fast a page is answered is the benchmark's business (bench/register.py), not a test's.
     with RegisterServer(make_records(10_000, seed=2)) as server:
         url = query(
             server,
@@ -473,15 +474,15 @@ def test_a_page_of_ten_thousand_records_is_quick():
             expand=EXPAND_ALL,
             count="true",
         )
-        timings = []
+        seen, expected = [], None
         while url:
-            started = time.perf_counter()
             body = get(url)
-            timings.append(time.perf_counter() - started)
+            expected = body.get("@odata.count", expected)
+            seen.extend(record["Id"] for record in body["value"])
             url = body.get("@odata.nextLink")
 
-    assert len(timings) > 10
-    assert sorted(timings)[len(timings) // 2] < 0.05
+    assert len(seen) == len(set(seen)) == expected
+    assert expected > 2500
 
 
 def test_command_line_serves_a_file(tmp_path):

@@ -202,8 +202,10 @@ def test_a_first_sync_holds_every_live_record_of_the_ministry_with_the_kamers_ra
     assert [str(a) for a in fulfilled.made_to.all()] == ["Anna van Dijk (VVD)"]
     # Written by the register sync, in the history too.
     actor = system_actor(sync.SYNC_ACTOR)
-    assert fulfilled.history.earliest().history_user == actor
-    assert ProgressUpdate.objects.get(commitment=fulfilled).author == actor
+    created = fulfilled.history.earliest()
+    assert (created.history_user, created.status) == (actor, "fulfilled")
+    # Registered as the register knows it, not opened and then fulfilled.
+    assert not ProgressUpdate.objects.filter(commitment=fulfilled).exists()
 
 
 def test_a_voldaan_without_a_letter_is_not_forced_and_shows_as_a_difference(server):
@@ -821,3 +823,55 @@ def test_the_managers_digest_mentions_the_differences_of_their_teams(cast, setti
     [digest] = [m for m in mail.outbox if cast.manager.email in m.to[0]]
     assert "1 commitment of your teams differs from the Kamer's register:" in digest.body
     assert "https://toezeggingen.example.org/register/differences/" in digest.body
+
+
+def test_an_answer_to_a_difference_that_is_not_there_is_refused(server, cast, client):
+    commitment = _fulfilled_by_us_but_open_in_the_register(server, cast)
+    client.force_login(cast.official)
+    url = reverse("parliament:register_difference_resolve", args=[commitment.pk])
+    version = commitment.version
+    lapsed = client.post(url, {"action": "accept", "kind": "withdrawn", "version": version})
+    assert lapsed.status_code == 400
+    silenced = client.post(
+        url, {"action": "keep", "kind": "withdrawn", "version": version, "note": "Vooraf."}
+    )
+    assert silenced.status_code == 400
+    commitment.refresh_from_db()
+    assert commitment.status == "fulfilled"
+    assert not RegisterNote.objects.exists()
+
+
+def test_a_note_on_a_letter_difference_holds_until_the_register_record_changes(server, cast):
+    commitment = _fulfilled_by_us_but_open_in_the_register(server, cast)
+    services.register_difference_keep(
+        actor=cast.official, commitment=commitment, kind="letter_ours", note="Griffie ingelicht."
+    )
+    assert [d.kind for d in selectors.differences_of(commitment)] == ["status"]
+    assert "letter_ours" not in [
+        kind
+        for kind, condition in selectors.difference_conditions().items()
+        if Commitment.objects.filter(condition, pk=commitment.pk).exists()
+    ]
+    server.records[0]["Tekst"] = server.records[0]["Tekst"] + " "
+    server.records[0]["Aanmaakdatum"] = when(3)
+    touch(server.records[0], 120)
+    run_sync(server)
+    assert "letter_ours" in [d.kind for d in selectors.differences_of(Commitment.objects.get())]
+
+
+def test_only_a_system_actor_registers_a_commitment_with_a_status_of_its_own(cast):
+    from commitments.services import commitment_create
+
+    debate = DebateFactory()
+    with pytest.raises(ValueError):
+        commitment_create(
+            author=cast.official,
+            initial_status="lapsed",
+            reference="EIGEN-1",
+            text="Tekst.",
+            made_by=BewindspersoonFactory(),
+            debate=debate,
+            made_on=debate.date,
+            team=cast.team,
+        )
+    assert not Commitment.objects.filter(reference="EIGEN-1").exists()

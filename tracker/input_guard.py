@@ -13,12 +13,13 @@ top of MIDDLEWARE, before the session is loaded, and costs one scan of each valu
 from functools import cache
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.template import engines
 from django.utils import translation
 from django.utils.translation import gettext
 
 NUL = "\x00"
+API_PREFIX = "/api/"
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 # Not a 400.html: Django's own handler renders that with the request's context processors,
@@ -84,6 +85,11 @@ class InputGuardMiddleware:
                 ),
                 "back": gettext("Back to my work"),
             }
+            if request.path_info.startswith(API_PREFIX):
+                # Scripts read the API's errors as JSON, like every other API answer.
+                response = JsonResponse({"detail": context["reason"]}, status=400)
+                response.headers["Content-Language"] = language
+                return response
             # Without the request: the session and the user are not loaded yet.
             body = _page().render(context)
         response = HttpResponseBadRequest(body)

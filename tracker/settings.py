@@ -60,6 +60,13 @@ INSTALLED_APPS = [
     "actionlines",
     "commitments",
     "parliament",
+    # The open interfaces: the REST API, calendar feeds and the public register.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "feeds",
+    "public_register",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +246,63 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     },
+}
+
+# --- the REST API (api/) ----------------------------------------------------------------------
+# Sessions for the browser (with Django's CSRF check), personal tokens for scripts. Every answer
+# is JSON; errors carry a message per field (api/exceptions.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.GuardedJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per token (or person, or address when anonymous) in a window.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/minute")
+# How long a new API token is valid, and the longest a user may ask for.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# Seconds the public register's pages (public_register/) are kept rendered; any save of what
+# they show makes them new at once (in every process with a shared cache). Short, because the
+# pages show "overdue", which changes with the date and not with a save.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=60)
+# Days a calendar feed's secret address works (feeds/): a forwarded or logged address stops
+# working by itself; a year, so that a subscription does not break every few months.
+FEEDS_TOKEN_LIFETIME_DAYS = env.int("FEEDS_TOKEN_LIFETIME_DAYS", default=365)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Toezeggingentracker API",
+    "DESCRIPTION": (
+        "De toezeggingen van het ministerie aan de Kamer, hun voortgang, termijnen en "
+        "vervolgbrieven. Elke schrijfactie op een record noemt de versie in If-Match. / "
+        "The ministry's commitments to parliament, their progress, deadlines and follow-up "
+        "letters. Every write to a record names its version in If-Match."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CommitmentStatusEnum": "commitments.models.CommitmentStatus",
+        "ActivityStatusEnum": "actionlines.models.Activity.Status",
+        "LetterStatusEnum": "commitments.models.FollowUpLetter.Status",
+        "DeadlineChangeStateEnum": "commitments.models.DeadlineChange.State",
+        "NotificationStateEnum": "commitments.models.Notification.State",
+        "ChamberEnum": "commitments.models.Chamber",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+        "api.schema.describe_parameters",
+    ],
 }
 
 # --- login and password-reset throttling (tracker/throttling.py) ------------------------------

@@ -7,6 +7,9 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("", include("actionlines.urls")),
     path("", include("parliament.urls")),
+    path("", include("api.urls")),
+    path("", include("feeds.urls")),
+    path("openbaar/", include("public_register.urls")),
     # Before Django's own auth URLs, so that the throttled view answers this path.
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,0 +1,101 @@
+"""Cursor pagination: an opaque `cursor` to follow, whatever filters and order the list has.
+
+The list can be ordered like the page (due date, reference, status …), with NULLs in the
+order, so the cursor holds the position in that order; clients only follow `next`.
+"""
+
+import base64
+import binascii
+import json
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+CURSOR = "cursor"
+SIZE = "page_size"
+
+
+def _encode(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def _decode(value: str) -> int:
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        offset = json.loads(base64.urlsafe_b64decode(padded.encode()))["o"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise NotFound(_("Invalid cursor.")) from None
+    if not isinstance(offset, int) or not 0 <= offset <= 10_000_000:
+        raise NotFound(_("Invalid cursor."))
+    return offset
+
+
+class OpaqueCursorPagination(BasePagination):
+    page_size = 50
+    max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        raw = request.query_params.get(CURSOR)
+        self.offset = _decode(raw) if raw else 0
+        raw_size = request.query_params.get(SIZE)
+        try:
+            self.size = self.page_size if raw_size is None else int(raw_size)
+        except ValueError:
+            self.size = 0
+        if not 1 <= self.size <= self.max_page_size:
+            raise ValidationError(
+                {SIZE: _("A page holds 1 to %(max)s results.") % {"max": self.max_page_size}}
+            )
+        rows = list(queryset[self.offset : self.offset + self.size + 1])
+        self.has_next = len(rows) > self.size
+        return rows[: self.size]
+
+    def _link(self, offset):
+        url = self.request.build_absolute_uri()
+        if offset <= 0:
+            return remove_query_param(url, CURSOR)
+        return replace_query_param(url, CURSOR, _encode(offset))
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "next": self._link(self.offset + self.size) if self.has_next else None,
+                "previous": self._link(self.offset - self.size) if self.offset else None,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "next": {"type": "string", "format": "uri", "nullable": True},
+                "previous": {"type": "string", "format": "uri", "nullable": True},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": CURSOR,
+                "required": False,
+                "in": "query",
+                "description": "Plaats in de lijst (uit `next`/`previous`). / Position in the "
+                "list (from `next`/`previous`).",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": SIZE,
+                "required": False,
+                "in": "query",
+                "description": f"Aantal per pagina, hoogstens {self.max_page_size}. / Results "
+                f"per page, at most {self.max_page_size}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
