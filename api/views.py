@@ -5,6 +5,7 @@ Thin, like the pages: reads come from the same selectors (a record the user may 
 every record and record the actor. A write to a record names its version in `If-Match`.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,11 +140,6 @@ def list_rows(rows, request, today) -> list[dict]:
             }
         )
     return result
-
-
-def _stale(serializer_class, record, context):
-    """Refused as stale: the body carries the record as it is now."""
-    return StaleVersion(serializer_class(record, context=context).data)
 
 
 class CommitmentFilterBackend(DjangoFilterBackend):
@@ -341,8 +337,6 @@ class DeadlineChangeViewSet(viewsets.ReadOnlyModelViewSet):
         if version != change.version:
             raise StaleVersion(current)
         if not allowed(request.user, "commitments.change_deadlinechange", change):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied(_("Only a manager of the team decides on this request."))
         decide = (
             services.deadline_change_approve
@@ -447,8 +441,6 @@ class LetterViewSet(viewsets.GenericViewSet):
         try:
             outcomes = {int(k): v for k, v in serializer.validated_data["outcomes"].items()}
         except ValueError:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"outcomes": _("Name each commitment by its id.")}) from None
         try:
             services.follow_up_letter_record_sent(
