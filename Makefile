@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-security lint format translations messages install install-dev bench bench-register evaluate-capture
+.PHONY: run test test-security lint format translations messages install install-dev bench bench-register bench-load evaluate-capture
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,12 +63,31 @@ format: $(VENV)/.installed-dev
 # The benchmark (README, "Benchmark"): our pages against the Django admin on
 # PostgreSQL filled by `generate_load`; not part of `make test`. BENCH_ARGS passes options,
 # e.g. BENCH_ARGS="--only list_search --runs 10"; `python -m bench --help` lists them.
+# SCALE=10000|100000|1000000 picks the database of that many commitments (bench/scale.py
+# fills them), whatever DATABASE_URL says.
+BENCH_DATABASE_10000 := tracker_bench_10k
+BENCH_DATABASE_100000 := tracker_bench
+BENCH_DATABASE_1000000 := tracker_bench_1m
+ifdef SCALE
+bench: export DATABASE_URL = postgres://postgres@127.0.0.1:5432/$(BENCH_DATABASE_$(SCALE))
+else
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+endif
 bench: $(VENV)/.installed translations
+	@if [ -n "$(SCALE)" ] && [ -z "$(BENCH_DATABASE_$(SCALE))" ]; then \
+	  echo "make bench: SCALE is 10000, 100000 or 1000000, not $(SCALE)" >&2; exit 2; fi
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
 	*) echo "make bench needs PostgreSQL: DATABASE_URL=$$DATABASE_URL is not postgres://…" >&2; \
 	   exit 2;; esac
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The benchmark at 10,000, 100,000 and 1,000,000 commitments in turn, each database made and
+# filled when it does not hold its size (1M: about half an hour), then p50 and queries side
+# by side with the growth; writes var/bench/scale.json. BENCH_ARGS passes options, to
+# bench.scale (--sizes 10000,100000, --skip-generate) and on to each bench (--runs 10 …).
+.PHONY: bench-scale
+bench-scale: $(VENV)/.installed translations
+	$(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 # The Kamer-register sync against the local OData server at 2,000, 5,000 and 10,000 records
 # of one ministry: first sync, incremental sync, memory; writes var/bench/register.json. Needs
@@ -76,6 +95,14 @@ bench: $(VENV)/.installed translations
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--sizes 2000 --profile".
 bench-register: $(VENV)/.installed translations
 	$(BIN)/python -m bench.register $(BENCH_ARGS)
+
+# A mixed load under gunicorn (4 workers): 70 % lists, 20 % details, 10 % progress updates by
+# logged-in officials, 16 connections for 60 s with wrk (bench/load.lua); then counts the run's
+# updates in the database. Writes var/bench/load.json; exits 1 when a target is missed.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--seconds 20 --connections 8".
+bench-load: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker_bench
+bench-load: $(VENV)/.installed translations
+	$(BIN)/python -m bench.load $(BENCH_ARGS)
 
 # How well the debate-report reader captures the commitments of the six shared reports
 # (../shared/data/vlos/) against tests/data/vlos_expected_commitments.json; exits 1 when a

@@ -37,8 +37,17 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--explain",
         type=float,
+        nargs="?",
+        const=0.0,
         metavar="MS",
-        help="print EXPLAIN ANALYZE of every query slower than MS milliseconds",
+        help="print EXPLAIN (ANALYZE, BUFFERS) of every query of every page, or with MS only of "
+        "those slower than MS milliseconds; either way record the sequential scans of each page",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile a batch of requests of each page (pyinstrument, else cProfile) and print "
+        "the three heaviest frames of our code, Django's templates and ORM",
     )
     parser.add_argument("--output", default=None, help="JSON file (var/bench/latest.json)")
     args = parser.parse_args(argv)
@@ -49,6 +58,9 @@ def main(argv=None) -> int:
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    from bench.environment import use_production_cache
+
+    use_production_cache(os.environ)
     # wrk is one client asking as fast as it can: the API's limit per token would answer it 429.
     os.environ.setdefault("API_THROTTLE_RATE", "1000000/minute")
     import django
@@ -113,6 +125,7 @@ def run(args) -> int:
         connections=args.connections,
         workers=args.workers,
         explain_ms=args.explain,
+        profile=args.profile,
     )
     log = _log
     log(f"Benchmark on {connection.settings_dict['NAME']}: {_data_size()}")
@@ -160,21 +173,43 @@ def run(args) -> int:
                     log(f"wrk on {scenario.name} (ours and the admin's) …")
                     bench.measure_throughput(server, cookie, scenario, config, result)
 
-    generate_seconds = _generate_load_seconds(settings, connection)
-    if generate_seconds is not None:
+    generate_record = _generate_load_record(settings, connection)
+    if generate_record is not None:
         results["generate_load"] = bench.Result(
-            "generate_load", extra={"seconds": generate_seconds}
+            "generate_load",
+            extra={
+                "seconds": generate_record.get("seconds"),
+                "peak_rss_mb": generate_record.get("peak_rss_mb"),
+                "commitments": (generate_record.get("size") or {}).get("commitments"),
+            },
         )
-    bench.judge(results, generate_seconds)
+    data_size = _data_size()
+    bench.judge(
+        results,
+        commitments=data_size["commitments"],
+        generate_load=generate_record,
+        explained=args.explain is not None,
+    )
+    absolute_judged = bench.at_reference_size(data_size["commitments"])
 
     print_table(list(results.values()))
+    print_profiles(list(results.values()))
+    if not absolute_judged:
+        print(
+            f"\nThe absolute times (ms, s) are targets at {bench.REFERENCE_COMMITMENTS:,} "
+            f"commitments: not judged on {data_size['commitments']:,}. The ratios and the "
+            "numbers of queries are."
+        )
     report = {
         "meta": {
             "started_at": datetime.datetime.fromtimestamp(started).isoformat(timespec="seconds"),
             "seconds": round(time.time() - started),
             "database": connection.settings_dict["NAME"],
             "postgresql": connection.cursor().connection.server_version,
-            "data": _data_size(),
+            "data": data_size,
+            # The absolute times are targets at 100,000 commitments (bench.scenarios).
+            "reference_commitments": bench.REFERENCE_COMMITMENTS,
+            "absolute_targets_judged": absolute_judged,
             "commit": _git_commit(),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             # The machine is shared: the load around the run says how much to trust it.
@@ -183,6 +218,10 @@ def run(args) -> int:
         },
         "scenarios": [result.as_json() for result in results.values()],
     }
+    # The scale run (bench.scale) keeps its table in the same file: a run of one size leaves
+    # it there, dated by its own meta.
+    if scale := (_read_report(output) or {}).get("scale"):
+        report["scale"] = scale
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2, default=str) + "\n")
     log(f"\nWritten to {output}")
@@ -190,33 +229,69 @@ def run(args) -> int:
 
 
 def print_table(results) -> None:
+    from bench import scenarios as bench
+
+    width = max([26, *(len(r.name) + 2 for r in results)])
     header = (
-        f"{'scenario':<26}{'p50 ms':>9}{'p95 ms':>9}{'queries':>8}{'rps':>8}"
-        f"{'admin p50':>11}{'admin rps':>10}{'×admin':>8}  targets"
+        f"{'scenario':<{width}}{'p50 ms':>8}{'p95 ms':>8}{'queries':>8}{'rps':>7}"
+        f"{'admin p50':>10}{'admin rps':>10}{'×admin':>7}{'floor':>7}{'×floor':>8}  targets"
     )
     print("\n" + header + "\n" + "-" * len(header))
     for r in results:
         if r.status != "ok":
-            print(f"{r.name:<26}  {r.status}")
+            print(f"{r.name:<{width}}  {r.status}")
             continue
         ratio = r.rps / r.admin_rps if r.rps and r.admin_rps else None
         missed = [name for name, met in r.targets.items() if not met]
-        verdict = "all met" if r.targets and not missed else ("missed: " + "; ".join(missed))
+        verdict = "" if not r.targets else "all met" if not missed else f"{len(missed)} missed"
         print(
-            f"{r.name:<26}{_cell(r.p50_ms, 9)}{_cell(r.p95_ms, 9)}{_cell(r.queries, 8)}"
-            f"{_cell(r.rps, 8)}{_cell(r.admin_p50_ms, 11)}{_cell(r.admin_rps, 10)}"
-            f"{_cell(ratio, 8, '.2f')}  {verdict if r.targets else ''}"
+            f"{r.name:<{width}}{_cell(r.p50_ms, 8)}{_cell(r.p95_ms, 8)}{_cell(r.queries, 8)}"
+            f"{_cell(r.rps, 7, '.0f')}{_cell(r.admin_p50_ms, 10)}{_cell(r.admin_rps, 10, '.0f')}"
+            f"{_cell(ratio, 7, '.2f')}{_cell(r.floor_ms, 7)}{_cell(r.floor_ratio, 8, '.2f')}"
+            f"  {verdict}"
         )
+        indent = " " * 4
+        if missed:
+            print(indent + "missed: " + "; ".join(missed))
+        # The JSON keeps every table a plan reads whole; the table names the big ones only.
         details = {
-            k: v for k, v in r.extra.items() if k not in ("memory_method",) and v is not None
+            k: v
+            for k, v in r.extra.items()
+            if k not in ("memory_method", "profile", "seq_scans", "admin_seq_scans")
+            and v is not None
         }
+        scanned = [t for t in r.extra.get("seq_scans", []) if t in bench.COMMITMENT_TABLES]
+        if scanned:
+            details["seq_scans"] = scanned
         if details:
-            print(" " * 26 + "  ".join(f"{k}={_short(v)}" for k, v in details.items()))
+            print(indent + "  ".join(f"{k}={_short(v)}" for k, v in details.items()))
+    print("\nfloor: the page's own SQL run straight on psycopg2 (p50 ms); ×floor: p50 over floor.")
     if any(r.name.startswith(PEERS_ARE_HTML) for r in results):
         print(
-            "\nOn the api_* and public_* rows the admin columns hold the HTML list with the same "
+            "On the api_* and public_* rows the admin columns hold the HTML list with the same "
             "filters: ×admin above 1 means faster than that page."
         )
+
+
+def print_profiles(results) -> None:
+    profiled = [r for r in results if r.status == "ok" and r.extra.get("profile")]
+    if not profiled:
+        return
+    first = profiled[0].extra["profile"]
+    print(
+        f"\nWhere the time goes ({first['profiler']}, {first['requests']} requests a page): "
+        "the heaviest frames of our code, Django's templates and ORM, each charged with the "
+        "time of the calls below it that are none of those; shares of the batch."
+    )
+    for r in profiled:
+        profile = r.extra["profile"]
+        areas = "  ".join(f"{area} {share:.0%}" for area, share in profile["areas"].items())
+        print(f"{r.name:<28}{profile['ms_per_request']:>7.1f} ms/request  {areas}")
+        for rank, cost in enumerate(profile["top"], start=1):
+            print(
+                f"    {rank}. {cost['share']:>4.0%} {cost['ms_per_request']:>6.2f} ms  "
+                f"{cost['frame']}"
+            )
 
 
 def _cell(value, width, spec=".1f") -> str:
@@ -228,7 +303,11 @@ def _cell(value, width, spec=".1f") -> str:
 
 
 def _short(value):
-    return f"{value:.1f}" if isinstance(value, float) else value
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value) or "none"
+    return value
 
 
 def _log(message: str) -> None:
@@ -274,17 +353,20 @@ def _bench_user():
     """A superuser for the benchmark, marked as generated so generate_load replaces it."""
     from django.contrib.auth import get_user_model
 
-    user, _ = get_user_model().objects.get_or_create(
+    user, created = get_user_model().objects.get_or_create(
         username="gen-bench-admin", defaults={"email": "gen-bench-admin@gen.tracker.invalid"}
     )
+    if created:
+        # Once only: a new unusable password is a new session hash, which would sign out a
+        # benchmark that runs on the same database at the same time.
+        user.set_unusable_password()
     user.is_staff = user.is_superuser = True
-    user.set_unusable_password()
     user.save()
     return user
 
 
-def _generate_load_seconds(settings, connection) -> float | None:
-    """The time of the last full-size generate_load on this database, if it left one."""
+def _generate_load_record(settings, connection) -> dict | None:
+    """What the last generate_load on this database wrote of itself, if it left a record."""
     path = Path(settings.VAR_DIR) / "bench" / "generate_load.json"
     try:
         record = json.loads(path.read_text())
@@ -292,7 +374,14 @@ def _generate_load_seconds(settings, connection) -> float | None:
         return None
     if record.get("database") != connection.settings_dict["NAME"]:
         return None
-    return record.get("seconds")
+    return record
+
+
+def _read_report(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _git_commit() -> str | None:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -97,10 +97,212 @@ def slow_queries(client: Client, url: str, *, threshold_ms: float) -> list[tuple
     return sorted((q for q in found if q[0] >= threshold_ms), reverse=True)
 
 
-def explain(sql: str) -> str:
-    with connection.cursor() as cursor:
+EXPLAINABLE = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def explain(sql: str) -> str | None:
+    """The plan of `sql` as it runs (EXPLAIN ANALYZE, BUFFERS); None for SAVEPOINT and such.
+
+    ANALYZE executes the statement: a write is rolled back, so that explaining a page that
+    saves its session changes nothing.
+    """
+    if not EXPLAINABLE.match(sql):
+        return None
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-        return "\n".join(row[0] for row in cursor.fetchall())
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    return plan
+
+
+SEQUENTIAL_SCAN = re.compile(r"Seq Scan on (\w+)")
+
+
+def sequential_scans(plan: str) -> list[str]:
+    """The tables a plan reads whole ("Parallel Seq Scan" included), in order of appearance."""
+    return list(dict.fromkeys(SEQUENTIAL_SCAN.findall(plan)))
+
+
+# --- where the time of a page goes -------------------------------------------------------------
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Calls into the driver: the time in them is the database's (and the network's), which the
+# floor measures; the profile names the Python around them. pyinstrument sees no frame inside
+# psycopg2, so a sample whose innermost frame is one of Django's own calls of the driver is a
+# wait on the database.
+DRIVER_CALLS = frozenset({"execute", "executemany", "fetchone", "fetchmany", "fetchall"})
+DJANGO_DRIVER_CALLERS = frozenset(
+    {
+        ("django/db/backends/utils.py", "_execute"),
+        ("django/db/backends/utils.py", "_executemany"),
+        ("django/db/models/sql/compiler.py", "<lambda>"),  # cursor_iter's fetchmany
+    }
+)
+PROFILE_AREAS = ("project", "templates", "orm", "database", "other")
+REQUEST_PIPELINE = "/django/core/handlers/"
+
+
+@dataclass
+class Cost:
+    frame: str  # path:function, the path relative to the project or to site-packages
+    area: str
+    ms: float
+    share: float
+
+
+@dataclass
+class Profile:
+    profiler: str  # pyinstrument | cProfile
+    requests: int
+    ms_per_request: float
+    top: list[Cost]
+    areas: dict[str, float]  # share of the time by area
+
+    def as_json(self) -> dict:
+        return {
+            "profiler": self.profiler,
+            "requests": self.requests,
+            "ms_per_request": round(self.ms_per_request, 1),
+            "top": [
+                {
+                    "frame": cost.frame,
+                    "area": cost.area,
+                    "ms_per_request": round(cost.ms / self.requests, 2),
+                    "share": round(cost.share, 3),
+                }
+                for cost in self.top
+            ],
+            "areas": {area: round(share, 3) for area, share in self.areas.items()},
+        }
+
+
+def _area(path: str) -> str:
+    if "/django/template/" in path or "/django/templatetags/" in path:
+        return "templates"
+    if "/django/db/" in path:
+        return "orm"
+    if path.startswith(str(PROJECT_ROOT)) and "/.venv/" not in path and "/bench/" not in path:
+        return "project"
+    return "other"
+
+
+def _frame_info(frame: str) -> tuple[str, str]:
+    """(function, path) of one of pyinstrument's frames, the function with its class:
+    "function NUL path NUL line", then attributes after SOH ("c" + the class's name)."""
+    identifier, *attributes = frame.split("\x01")
+    function, path, *_line = identifier.split("\x00")
+    for attribute in attributes:
+        if attribute.startswith("c"):
+            return f"{attribute[1:]}.{function}", path
+    return function, path
+
+
+def _waits_on_database(function: str, path: str) -> bool:
+    method = function.rsplit(".", 1)[-1]
+    if path == "<built-in>":
+        return method in DRIVER_CALLS
+    return any(path.endswith(name) and method == call for name, call in DJANGO_DRIVER_CALLERS)
+
+
+def _frame_name(path: str, function: str) -> str:
+    if "site-packages/" in path:
+        path = path.split("site-packages/", 1)[1]
+    elif path.startswith(str(PROJECT_ROOT)):
+        path = str(Path(path).relative_to(PROJECT_ROOT))
+    return f"{path}:{function}"
+
+
+def profile_requests(client: Client, url: str, *, requests: int, top: int = 3) -> Profile:
+    """Profile `requests` requests of `url` and name the heaviest frames of our code and of
+    Django's template engine and ORM.
+
+    Each sample's time is charged to the innermost frame on its stack that belongs to the
+    project, to django.template or to django.db: the standard library, the other libraries
+    and the rest of Django that such a frame calls count as its own time, except that the
+    search stops at Django's request handler (what a view's code calls is not charged to a
+    middleware around it). The driver's waits count as "database". A frame's share is of
+    the whole batch. pyinstrument samples stacks; without it, cProfile's own time per
+    function (tottime) stands in, which charges nothing to callers.
+    """
+    consume(client.get(url))  # the first request's imports and caches are not the page's
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return _profile_with_cprofile(client, url, requests=requests, top=top)
+    profiler = Profiler(interval=0.0005, async_mode="disabled")
+    profiler.start()
+    for _ in range(requests):
+        consume(client.get(url))
+    session = profiler.stop()
+    charged: dict[tuple[str, str], float] = {}
+    areas = dict.fromkeys(PROFILE_AREAS, 0.0)
+    total = 0.0
+    for stack, seconds in session.frame_records:
+        total += seconds
+        frames = [_frame_info(frame) for frame in stack]
+        if frames and _waits_on_database(*frames[-1][:2]):
+            areas["database"] += seconds
+            continue
+        owner = None
+        for function, path in reversed(frames):
+            if REQUEST_PIPELINE in path:
+                break  # a middleware does not own the time of the view it calls
+            if _area(path) != "other":
+                owner = (path, function)
+                break
+        if owner is None:
+            areas["other"] += seconds
+            continue
+        areas[_area(owner[0])] += seconds
+        charged[owner] = charged.get(owner, 0.0) + seconds
+    return _profile(
+        "pyinstrument", requests, total, charged, areas, top=top, wall_seconds=session.duration
+    )
+
+
+def _profile_with_cprofile(client: Client, url: str, *, requests: int, top: int) -> Profile:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        consume(client.get(url))
+    profiler.disable()
+    charged: dict[tuple[str, str], float] = {}
+    areas = dict.fromkeys(PROFILE_AREAS, 0.0)
+    total = 0.0
+    for (path, _line, function), row in pstats.Stats(profiler).stats.items():
+        own_seconds = row[2]
+        total += own_seconds
+        area = _area(path)
+        if path == "~" and "psycopg" in function:  # a built-in method of the driver
+            areas["database"] += own_seconds
+            continue
+        areas[area] += own_seconds
+        if area != "other":
+            charged[(path, function)] = charged.get((path, function), 0.0) + own_seconds
+    return _profile("cProfile", requests, total, charged, areas, top=top, wall_seconds=total)
+
+
+def _profile(name, requests, total, charged, areas, *, top, wall_seconds) -> Profile:
+    total = total or 1e-9
+    heaviest = sorted(charged.items(), key=lambda item: item[1], reverse=True)[:top]
+    return Profile(
+        profiler=name,
+        requests=requests,
+        ms_per_request=wall_seconds * 1000 / requests,
+        top=[
+            Cost(
+                frame=_frame_name(path, function),
+                area=_area(path),
+                ms=seconds * 1000,
+                share=seconds / total,
+            )
+            for (path, function), seconds in heaviest
+        ],
+        areas={area: seconds / total for area, seconds in areas.items()},
+    )
 
 
 # --- a production-like server ------------------------------------------------------------------

@@ -5,6 +5,7 @@ changelist with the same filter, the peer every Django project already has.
 """
 
 import datetime
+import math
 import statistics
 import time
 import traceback
@@ -18,25 +19,67 @@ from django.db.models import Count
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from bench import harness
+from bench import floor, harness
 from commitments.models import Commitment, ProgressUpdate
 
 ADMIN_LIST = "/admin/commitments/commitment/"
 API_LIST = "/api/v1/commitments/"
 # A word from the generator's vocabulary that about one commitment in fifty contains.
 SEARCH_TERM = "jeugdbescherming"
-DEEP_PAGE = 1000  # with 50 rows a page: rows 49,951–50,000, the middle of 100,000
+# The deep page is the middle of the generated commitments at 50 rows a page: page 1,000 of
+# 100,000 (rows 49,951–50,000), 100 of 10,000, 10,000 of 1,000,000. A fixed page would lie
+# past the end of the smaller tables, and the scale run asks how the middle grows.
+LIST_PAGE_SIZE = 50
 
-# The targets, on 2 cores with 100,000 commitments.
-LIST_P50_MS, LIST_P95_MS, LIST_MAX_QUERIES, LIST_ADMIN_FACTOR = 40, 100, 8, 2.0
+# The targets, on 2 cores. The absolute times (ms, s) are stated for 100,000 commitments and
+# judged only on data of about that size (REFERENCE_RANGE): at 10,000 they would pass for
+# nothing and at 1,000,000 the export of everything cannot keep them. The ratios (against the
+# admin, the floor, the unfiltered list) and the numbers of queries hold at every size; the
+# scale run (bench/scale.py) holds the growth from 10,000 to 1,000,000 to its own targets.
+REFERENCE_COMMITMENTS = 100_000
+REFERENCE_RANGE = (50_000, 200_000)
+LIST_P50_MS, LIST_P95_MS, LIST_MAX_QUERIES, LIST_ADMIN_FACTOR = 40, 100, 8, 2.5
 # "Free-text search as fast as the unfiltered list": within this factor of its p50, which
 # leaves room for the noise of a shared machine.
 SEARCH_TOLERANCE = 1.2
-DASHBOARD_P50_MS = 100
-DETAIL_P50_MS = 50
-EXPORT_SECONDS, CSV_FIRST_BYTE_SECONDS, EXPORT_MEMORY_MB = 10, 1, 100
-REMINDER_SECONDS = 10
+DASHBOARD_P50_MS, DASHBOARD_MAX_QUERIES = 25, 8
+DETAIL_P50_MS, DETAIL_MAX_QUERIES = 25, 8
+# A page's p50 within this factor of its floor: the same SQL run straight on psycopg2.
+FLOOR_FACTOR = 2.5
+EXPORT_SECONDS, EXPORT_MEMORY_MB = 10, 100
+# The export of every commitment streams: the worker's memory must not follow the rows.
+CSV_FIRST_BYTE_MS, CSV_MEMORY_MB = 100, 50
 FEED_P50_MS = 200
+# The reminder day-scan: 10 s at 100,000 commitments, 30 s at 1,000,000.
+REMINDER_SECONDS, REMINDER_SECONDS_1M = 10, 30
+# The pages that show one page of rows: their cost must not follow the size of the table.
+PAGED_PREFIXES = ("list_", "api_list_", "public_list_")
+PAGED_PAGES = ("dashboard", "detail_100_updates")
+# The big tables whose sequential scan on a paged page is a missing index.
+COMMITMENT_TABLES = ("commitments_commitment", "commitments_historicalcommitment")
+
+
+def is_paged(name: str) -> bool:
+    return name.startswith(PAGED_PREFIXES) or name in PAGED_PAGES
+
+
+def at_reference_size(commitments: int | None) -> bool:
+    low, high = REFERENCE_RANGE
+    return commitments is not None and low <= commitments <= high
+
+
+def reminder_limit_seconds(commitments: int | None) -> float:
+    """10 s up to 100,000 commitments, then ×3 for every ×10 (30 s at 1,000,000).
+
+    The scan reads the commitments that are due, through the due-date index, so its cost
+    should follow the reminders of the day rather than the table; the limit still grows
+    with the table, sublinearly, as the two stated targets do. Below 100,000 it stays at
+    10 s: the target was never meant to tighten on smaller data.
+    """
+    if not commitments or commitments <= REFERENCE_COMMITMENTS:
+        return REMINDER_SECONDS
+    growth = math.log10(commitments / REFERENCE_COMMITMENTS)
+    return REMINDER_SECONDS * (REMINDER_SECONDS_1M / REMINDER_SECONDS) ** growth
 
 
 @dataclass
@@ -58,7 +101,8 @@ class Settings:
     rounds: int = 3  # wrk slices per page, alternating ours and the admin's
     connections: int = 4
     workers: int = 2
-    explain_ms: float | None = None  # EXPLAIN the queries slower than this
+    explain_ms: float | None = None  # EXPLAIN the queries slower than this (0: all of them)
+    profile: bool = False  # profile a batch of requests of each page
 
 
 @dataclass
@@ -70,11 +114,14 @@ class Result:
     p95_ms: float | None = None
     queries: int | None = None
     rps: float | None = None
+    floor_ms: float | None = None
+    floor_queries: int | None = None
     admin_url: str | None = None
     admin_p50_ms: float | None = None
     admin_p95_ms: float | None = None
     admin_queries: int | None = None
     admin_rps: float | None = None
+    admin_floor_ms: float | None = None
     extra: dict = field(default_factory=dict)
     targets: dict[str, bool] = field(default_factory=dict)
 
@@ -87,7 +134,14 @@ class Result:
             "p95_ms": _round(self.p95_ms),
             "queries": self.queries,
             "rps": _round(self.rps),
+            "paged": is_paged(self.name),
         }
+        if self.floor_ms is not None:
+            data.update(
+                floor_ms=_round(self.floor_ms),
+                floor_queries=self.floor_queries,
+                floor_ratio=_round(self.floor_ratio, 2),
+            )
         if self.admin_url:
             data.update(
                 admin_url=self.admin_url,
@@ -96,13 +150,22 @@ class Result:
                 admin_queries=self.admin_queries,
                 admin_rps=_round(self.admin_rps),
             )
+            if self.admin_floor_ms is not None:
+                data["admin_floor_ms"] = _round(self.admin_floor_ms)
         data.update({key: _round(value) for key, value in self.extra.items()})
         data["targets"] = self.targets
         return data
 
+    @property
+    def floor_ratio(self) -> float | None:
+        """× floor: how many times its floor the page's p50 is."""
+        if self.p50_ms is None or not self.floor_ms or not self.floor_queries:
+            return None  # a page that sends no SQL (served from a cache) has no floor to hold
+        return self.p50_ms / self.floor_ms
 
-def _round(value):
-    return round(value, 1) if isinstance(value, float) else value
+
+def _round(value, digits=1):
+    return round(value, digits) if isinstance(value, float) else value
 
 
 def scenarios(*, today: datetime.date) -> list[Scenario]:
@@ -110,6 +173,8 @@ def scenarios(*, today: datetime.date) -> list[Scenario]:
     action_line = _busiest_action_line()
     detail, detail_small = _detail_commitments()
     year = today.year - 2  # a whole year of commitments: about 10,000 rows
+    generated = Commitment.objects.filter(reference__startswith="GEN-").count()
+    deep_page = max(1, generated // LIST_PAGE_SIZE // 2)
     lists = [
         ("list_unfiltered", {}, {}),
         (
@@ -123,7 +188,7 @@ def scenarios(*, today: datetime.date) -> list[Scenario]:
             {"action_line": action_line, "status": "open"},
             {"activities__action_line__id__exact": action_line, "status__exact": "open"},
         ),
-        ("list_deep_page", {"page": DEEP_PAGE}, {"p": DEEP_PAGE}),
+        ("list_deep_page", {"page": deep_page}, {"p": deep_page}),
     ]
     found = [
         Scenario("dashboard", "page", "/dashboard/"),
@@ -288,8 +353,21 @@ def measure_pages(client: Client, scenario: Scenario, settings: Settings, result
         setattr(result, f"{prefix}p50_ms", latency.p50_ms)
         setattr(result, f"{prefix}p95_ms", latency.p95_ms)
         setattr(result, f"{prefix}queries", latency.queries)
+        try:
+            page_floor = floor.measure_floor(client, url, runs=settings.runs)
+        except (floor.ReplayFailed, harness.NotAvailable, harness.Failed) as error:
+            result.extra[f"{prefix}floor_error"] = str(error)
+        else:
+            setattr(result, f"{prefix}floor_ms", page_floor.p50_ms)
+            if not prefix:
+                result.floor_queries = page_floor.queries
         if settings.explain_ms is not None:
-            _explain(client, url, settings.explain_ms, log)
+            scans = _explain(client, url, settings.explain_ms, log)
+            result.extra[f"{prefix}seq_scans"] = scans
+        if settings.profile and not prefix:
+            log(f"profiling {scenario.name} …")
+            profile = harness.profile_requests(client, url, requests=max(settings.runs, 10))
+            result.extra["profile"] = profile.as_json()
     extra_url = scenario.extra_url
     if extra_url and result.status == "ok":
         # Queries must not depend on the number of updates: count them on a short history too.
@@ -308,9 +386,25 @@ def _fail(result: Result, prefix: str, message: str) -> None:
         result.status = f"error: {message}"
 
 
-def _explain(client: Client, url: str, threshold_ms: float, log) -> None:
-    for milliseconds, sql in harness.slow_queries(client, url, threshold_ms=threshold_ms):
-        log(f"\n--- {url}: {milliseconds:.1f} ms\n{sql}\n{harness.explain(sql)}")
+def _explain(client: Client, url: str, threshold_ms: float, log) -> list[str]:
+    """Print the plans of the page's queries that took `threshold_ms` or more; return the
+    tables that any of the page's plans reads by a sequential scan (all queries are planned
+    for that, whatever the threshold)."""
+    scanned: list[str] = []
+    queries = harness.slow_queries(client, url, threshold_ms=0)
+    for number, (milliseconds, sql) in enumerate(queries, start=1):
+        plan = harness.explain(sql)
+        if plan is None:
+            continue
+        scans = harness.sequential_scans(plan)
+        scanned.extend(table for table in scans if table not in scanned)
+        if milliseconds >= threshold_ms:
+            flagged = f"  SEQ SCAN of {', '.join(scans)}" if scans else ""
+            log(
+                f"\n--- {url}, slowest {number}/{len(queries)}: {milliseconds:.1f} ms{flagged}\n"
+                f"{sql}\n{plan}"
+            )
+    return scanned
 
 
 def measure_export_queries(client: Client, scenario: Scenario, result: Result) -> None:
@@ -461,18 +555,29 @@ def measure_throughput(server: harness.Server, cookie: str, scenario, settings, 
 # --- targets -----------------------------------------------------------------------------------
 
 
-def judge(results: dict[str, Result], generate_seconds: float | None) -> None:
+def judge(
+    results: dict[str, Result],
+    *,
+    commitments: int | None,
+    generate_load: dict | None = None,
+    explained: bool = False,
+) -> None:
     """Mark each result with the targets it meets (True) or misses (False).
 
-    A target whose figure was not measured in this run (say, with --no-load) is left out.
+    A target whose figure was not measured in this run (say, with --no-load) is left out, and
+    so are the absolute times when the data is not about 100,000 commitments (see
+    REFERENCE_RANGE). `explained`: EXPLAIN ran, so the sequential scans are known.
     """
+    absolute = at_reference_size(commitments)
     unfiltered = results.get("list_unfiltered")
     for result in results.values():
         if result.status != "ok":
             continue
         extra = result.extra
 
-        def target(name, value, limit, *, below=False, targets=result.targets):
+        def target(name, value, limit, *, below=False, timed=False, targets=result.targets):
+            if timed and not absolute:
+                return
             if value is not None and limit is not None:
                 targets[name] = value < limit if below else value <= limit
 
@@ -484,10 +589,11 @@ def judge(results: dict[str, Result], generate_seconds: float | None) -> None:
                 result.targets["rps >= HTML list"] = result.rps >= result.admin_rps
             target(f"queries <= {LIST_MAX_QUERIES}", result.queries, LIST_MAX_QUERIES)
             # A refused or failed answer under load is quick: it must not pass for speed.
-            result.targets["no errors under load"] = not extra.get("wrk_errors")
+            if result.rps is not None:
+                result.targets["no errors under load"] = not extra.get("wrk_errors")
         elif result.name.startswith("list_"):
-            target(f"p50 <= {LIST_P50_MS} ms", result.p50_ms, LIST_P50_MS)
-            target(f"p95 <= {LIST_P95_MS} ms", result.p95_ms, LIST_P95_MS)
+            target(f"p50 <= {LIST_P50_MS} ms", result.p50_ms, LIST_P50_MS, timed=True)
+            target(f"p95 <= {LIST_P95_MS} ms", result.p95_ms, LIST_P95_MS, timed=True)
             target(f"queries <= {LIST_MAX_QUERIES}", result.queries, LIST_MAX_QUERIES)
             if result.rps is not None and result.admin_rps:
                 result.targets[f"rps >= {LIST_ADMIN_FACTOR:g}x admin"] = (
@@ -497,29 +603,50 @@ def judge(results: dict[str, Result], generate_seconds: float | None) -> None:
                 limit = SEARCH_TOLERANCE * unfiltered.p50_ms
                 target(f"p50 <= {SEARCH_TOLERANCE:g}x unfiltered", result.p50_ms, limit)
         elif result.name == "calendar_feed_500":
-            target(f"p50 < {FEED_P50_MS} ms", result.p50_ms, FEED_P50_MS, below=True)
+            target(f"p50 < {FEED_P50_MS} ms", result.p50_ms, FEED_P50_MS, below=True, timed=True)
         elif result.name == "dashboard":
-            target(f"p50 <= {DASHBOARD_P50_MS} ms", result.p50_ms, DASHBOARD_P50_MS)
+            target(f"p50 <= {DASHBOARD_P50_MS} ms", result.p50_ms, DASHBOARD_P50_MS, timed=True)
+            target(f"queries <= {DASHBOARD_MAX_QUERIES}", result.queries, DASHBOARD_MAX_QUERIES)
         elif result.name == "detail_100_updates":
-            target(f"p50 <= {DETAIL_P50_MS} ms", result.p50_ms, DETAIL_P50_MS)
+            target(f"p50 <= {DETAIL_P50_MS} ms", result.p50_ms, DETAIL_P50_MS, timed=True)
+            target(f"queries <= {DETAIL_MAX_QUERIES}", result.queries, DETAIL_MAX_QUERIES)
             if "queries_with_1_update" in extra:
                 result.targets["queries independent of updates"] = (
                     result.queries == extra["queries_with_1_update"]
                 )
         elif result.name.startswith("export_"):
-            target(f"<= {EXPORT_SECONDS} s", result.p50_ms, EXPORT_SECONDS * 1000)
+            target(f"<= {EXPORT_SECONDS} s", result.p50_ms, EXPORT_SECONDS * 1000, timed=True)
             memory = extra.get("memory_growth_mb")
-            target(f"memory growth < {EXPORT_MEMORY_MB} MB", memory, EXPORT_MEMORY_MB, below=True)
             if result.name == "export_csv_all":
+                target(f"memory growth <= {CSV_MEMORY_MB} MB", memory, CSV_MEMORY_MB)
                 first_byte = extra.get("first_byte_ms")
-                limit = CSV_FIRST_BYTE_SECONDS * 1000
-                target(f"first byte < {CSV_FIRST_BYTE_SECONDS} s", first_byte, limit, below=True)
+                target(
+                    f"first byte <= {CSV_FIRST_BYTE_MS} ms",
+                    first_byte,
+                    CSV_FIRST_BYTE_MS,
+                    timed=True,
+                )
+            else:
+                target(
+                    f"memory growth < {EXPORT_MEMORY_MB} MB", memory, EXPORT_MEMORY_MB, below=True
+                )
         elif result.name == "reminder_day_scan":
-            target(f"<= {REMINDER_SECONDS} s", result.p50_ms, REMINDER_SECONDS * 1000)
+            limit = reminder_limit_seconds(commitments)
+            target(f"<= {limit:.0f} s", result.p50_ms, limit * 1000)
             if extra.get("emails") != extra.get("emails_with_more_lead_days"):
                 # More e-mails of the same kinds on the same day: the queries must not follow.
                 result.targets["fixed number of queries"] = result.queries == extra.get(
                     "queries_with_more_lead_days"
                 )
-    if generate_seconds is not None:
-        results["generate_load"].targets["<= 300 s"] = generate_seconds <= 300
+        if result.floor_ratio is not None:
+            result.targets[f"<= {FLOOR_FACTOR:g}x floor"] = result.floor_ratio <= FLOOR_FACTOR
+        if explained and is_paged(result.name) and "seq_scans" in extra:
+            result.targets["no seq scan of commitments"] = not any(
+                table in COMMITMENT_TABLES for table in extra["seq_scans"]
+            )
+    record = results.get("generate_load")
+    if record is not None and generate_load:
+        # The generator's target is for the full size, 100,000 commitments.
+        size = (generate_load.get("size") or {}).get("commitments")
+        if size == REFERENCE_COMMITMENTS and generate_load.get("seconds") is not None:
+            record.targets["<= 300 s"] = generate_load["seconds"] <= 300

@@ -9,7 +9,9 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self):
         from commitments import access  # noqa: F401 - registers the access rules
+        from commitments.dashboard_cache import connect_signals
         from commitments.roles import ensure_role_groups
 
         # Permissions exist only after migrate has run, so the group is made then.
         post_migrate.connect(ensure_role_groups, sender=self)
+        connect_signals()

@@ -514,6 +514,17 @@ class Commitment(models.Model):
     def get_absolute_url(self):
         return reverse("commitments:detail", args=[self.pk])
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The team and owner as loaded: a change of either must also refresh what the old
+        # team's and owner's dashboards show (commitments.dashboard_cache).
+        instance._loaded_team_and_owner = (
+            instance.__dict__.get("team_id"),
+            instance.__dict__.get("owner_id"),
+        )
+        return instance
+
     def natural_key(self):
         return (self.reference,)
 

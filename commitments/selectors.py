@@ -5,8 +5,13 @@ number of queries for ten rows as for ten thousand.
 """
 
 import datetime
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -20,6 +25,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Left, Length
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from actionlines.access import managed_team_ids, member_team_ids
 from actionlines.models import ActionLine, Activity, Plan
@@ -27,16 +34,21 @@ from commitments.access import reads_everything
 from commitments.filters import CommitmentFilter
 from commitments.models import (
     OPEN_STATUSES,
+    Bewindspersoon,
     Commitment,
     CommitmentRelation,
     CommitmentStatus,
     DeadlineChange,
+    Debate,
     FollowUpLetter,
     LinkChange,
     Notification,
+    ParliamentaryDocument,
     ProgressUpdate,
 )
+from tracker import data_version
 from tracker.actors import is_system_actor
+from tracker.prefetch import Part, prefetch_together
 
 # Fields whose changes the timeline shows through richer events (progress updates and deadline
 # changes), or which are bookkeeping.
@@ -96,14 +108,72 @@ def commitment_filter(*, user, data, today: datetime.date | None = None) -> Comm
 LIST_TEXT_LENGTH = 160
 
 
-def commitment_page(*, queryset: QuerySet[Commitment], number, per_page: int, today) -> Page:
-    """One page of the list as plain rows, in three queries whatever the page's depth.
+class _KnownCountPaginator(Paginator):
+    """A paginator that counts through a function: the list's count may be kept."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self):
+        return self._count()
+
+
+def commitment_count(*, queryset: QuerySet[Commitment], user, data, today) -> Callable[[], int]:
+    """How many commitments the list's filter finds, kept until the next write.
+
+    The count is the list's dearest query (every matching row the reader may see) and the
+    same for every page of the filter: it is kept under the data version (tracker.data_version),
+    the reader's visibility, the day (the overdue filter moves with it) and the filter's
+    parameters, less those that only page or sort.
+    """
+    parameters = sorted(
+        (name, value)
+        for name, values in data.lists()
+        if name not in UNCOUNTED_PARAMETERS
+        for value in values
+        if value
+    )
+    if reads_everything(user) or is_system_actor(user):
+        reader = "all"
+    else:
+        teams = sorted(member_team_ids(user) | managed_team_ids(user))
+        reader = f"{user.pk}:{','.join(map(str, teams))}"
+    digest = hashlib.sha256(repr((reader, parameters)).encode()).hexdigest()[:32]
+    key = f"list-count:{data_version.current()}:{today.isoformat()}:{digest}"
+
+    def count() -> int:
+        found = cache.get(key)
+        if found is None:
+            found = queryset.count()
+            cache.set(key, found, settings.LIST_COUNT_CACHE_SECONDS)
+        return found
+
+    return count
+
+
+# Parameters that page or sort the list but do not change what it finds.
+UNCOUNTED_PARAMETERS = {"page", "per_page", "sort", "cursor", "page_size"}
+
+
+def commitment_page(
+    *, queryset: QuerySet[Commitment], number, per_page: int, today, count=None
+) -> Page:
+    """One page of the list as plain rows, in three queries whatever the page's depth (two
+    when the count is kept, see `commitment_count`).
 
     The ids of the page come first, from an index in the filter's order; the columns the list
     shows are then read for those fifty ids only. One query with OFFSET would join every
     skipped row: on page 1,000 of 100,000 commitments that costs 80 ms instead of a few.
     """
-    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    ids_query = queryset.values_list("pk", flat=True)
+    paginator = (
+        Paginator(ids_query, per_page)
+        if count is None
+        else _KnownCountPaginator(ids_query, per_page, count=count)
+    )
+    page = paginator.get_page(number)
     ids = list(page.object_list)
     labels = dict(CommitmentStatus.choices)
     rows = {
@@ -182,50 +252,83 @@ def commitment_export_rows(queryset: QuerySet[Commitment]):
 
 def commitment_detail(*, pk: int, user) -> Commitment:
     """A commitment with everything its page shows; linked letters and commitments only as far
-    as the user may read them."""
-    visible = commitment_visibility(user)
-    return (
-        Commitment.objects.select_related(
-            "made_by__ministry",
-            "debate__committee",
-            "debate__report",
-            "source_document",
-            "owner",
-            "team",
-            "register_entry",
-        )
-        .prefetch_related(
-            "made_to",
-            "fulfilling_documents",
-            Prefetch(
-                "activities",
-                queryset=Activity.objects.select_related("action_line", "plan"),
+    as the user may read them.
+
+    Its short lists (addressees, documents, letters, activities, relations, deadline changes,
+    link changes, register notes) come in one query (tracker.prefetch). The progress updates
+    and the audit history are read by `commitment_timeline`, one query each: eight in all with
+    the user, their permissions and teams, whatever the length of the history.
+    """
+    from parliament.models import RegisterEntry  # parliament builds on commitments
+
+    # Few joins here: PostgreSQL took longer to plan this row with its seven related records
+    # joined (5 ms) than the whole page's SQL takes to run; the union below reads them.
+    commitment = Commitment.objects.select_related("owner", "team").get(pk=pk)
+    visible = Commitment.objects.filter(commitment_visibility(user))
+    prefetch_together(
+        commitment,
+        {
+            "made_by": Part(
+                Bewindspersoon.objects.filter(pk=commitment.made_by_id),
+                related=("ministry",),
+                single=True,
             ),
-            Prefetch("follow_up_letters", queryset=letters_visible_to(user)),
-            Prefetch(
-                "updates",
-                queryset=ProgressUpdate.objects.select_related("author", "evidence_document"),
+            "debate": Part(
+                Debate.objects.filter(pk=commitment.debate_id),
+                related=("committee", "report"),
+                single=True,
             ),
-            Prefetch(
-                "deadline_changes",
-                queryset=DeadlineChange.objects.select_related("requested_by", "decided_by"),
+            "source_document": Part(
+                ParliamentaryDocument.objects.filter(pk=commitment.source_document_id),
+                single=True,
             ),
-            Prefetch("link_changes", queryset=LinkChange.objects.select_related("changed_by")),
-            Prefetch(
-                "relations_from",
-                queryset=CommitmentRelation.objects.select_related("to_commitment").filter(
-                    to_commitment__in=Commitment.objects.filter(visible)
+            "register_entry": Part(
+                RegisterEntry.objects.filter(commitment=commitment.pk), single=True
+            ),
+            "made_to": Part(commitment.made_to.all(), order_by=("name",)),
+            "fulfilling_documents": Part(
+                commitment.fulfilling_documents.all(),
+                order_by=("-date", "dossier_number", "volgnummer"),
+            ),
+            "activities": Part(
+                commitment.activities.all(),
+                # The plan's own activities first, on every database.
+                order_by=("plan", F("action_line__number").asc(nulls_first=True), "title"),
+                related=("action_line", "plan"),
+            ),
+            "follow_up_letters": Part(
+                letters_visible_to(user).filter(commitments=commitment),
+                order_by=("planned_date", "title"),
+            ),
+            "relations_from": Part(
+                CommitmentRelation.objects.filter(
+                    from_commitment=commitment, to_commitment__in=visible
                 ),
+                order_by=("id",),
+                related=("to_commitment",),
             ),
-            Prefetch(
-                "relations_to",
-                queryset=CommitmentRelation.objects.select_related("from_commitment").filter(
-                    from_commitment__in=Commitment.objects.filter(visible)
+            "relations_to": Part(
+                CommitmentRelation.objects.filter(
+                    to_commitment=commitment, from_commitment__in=visible
                 ),
+                order_by=("id",),
+                related=("from_commitment",),
             ),
-        )
-        .get(pk=pk)
+            "deadline_changes": Part(
+                commitment.deadline_changes.all(),
+                order_by=("-requested_at", "-id"),
+                related=("requested_by", "decided_by"),
+            ),
+            "link_changes": Part(
+                commitment.link_changes.all(),
+                order_by=("-changed_at", "-id"),
+                related=("changed_by",),
+            ),
+            # What the register differences (parliament.selectors.differences_of) answer.
+            "register_notes": Part(commitment.register_notes.all(), order_by=("id",)),
+        },
     )
+    return commitment
 
 
 @dataclass
@@ -244,12 +347,21 @@ class TimelineEntry:
 def commitment_timeline(*, commitment: Commitment) -> list[TimelineEntry]:
     """Progress updates, deadline changes and edits in one list: who, when, before and after.
 
-    Uses the updates and deadline changes `commitment_detail` prefetched, and one query for the
-    audit history, whatever the length of the history.
+    Uses the deadline and link changes `commitment_detail` read, one query for the progress
+    updates and one for the audit history, whatever the length of the history.
     """
     entries: list[TimelineEntry] = []
-    for update in commitment.updates.all():
-        entries.append(TimelineEntry("progress", update.created_at, update.author, progress=update))
+    people = _People()
+    updates = (
+        ProgressUpdate.objects.filter(commitment=commitment)
+        .select_related("evidence_document")
+        .annotate(**people.columns("author"))
+    )
+    for update in updates:
+        # A hundred updates by a handful of people: one User each, not one per update.
+        author = people.of(update, "author")
+        update._state.fields_cache["author"] = author
+        entries.append(TimelineEntry("progress", update.created_at, author, progress=update))
     for change in commitment.deadline_changes.all():
         entries.append(
             TimelineEntry(
@@ -279,26 +391,83 @@ def commitment_timeline(*, commitment: Commitment) -> list[TimelineEntry]:
     return entries
 
 
+class _People:
+    """The users a timeline names, made once each from a few columns of the rows that name them."""
+
+    FIELDS = ("username", "first_name", "last_name", "is_active")
+
+    def __init__(self):
+        self.known: dict[int, object] = {}
+
+    def columns(self, relation: str) -> dict:
+        return {f"_{relation}_{name}": F(f"{relation}__{name}") for name in self.FIELDS}
+
+    def of(self, row, relation: str):
+        get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+        pk = get(f"{relation}_id")
+        if pk is None:
+            return None
+        if pk not in self.known:
+            values = {name: get(f"_{relation}_{name}") for name in self.FIELDS}
+            self.known[pk] = get_user_model()(pk=pk, **values)
+        return self.known[pk]
+
+
+def commitment_timeline_key(*, commitment: Commitment) -> str:
+    """What the timeline of `commitment_detail`'s commitment depends on, as a cache key.
+
+    Every progress update and every edit saves the commitment, and so moves its version; a
+    deadline change (requested, decided) and a change of links are rows of their own, read
+    with the page. People's names and documents' titles in it may be up to
+    TIMELINE_CACHE_SECONDS old.
+    """
+    changes = [(c.pk, c.version, c.state) for c in commitment.deadline_changes.all()]
+    links = [c.pk for c in commitment.link_changes.all()]
+    digest = hashlib.sha256(repr((changes, links)).encode()).hexdigest()[:16]
+    return f"{commitment.pk}:{commitment.version}:{digest}:{get_language()}"
+
+
 def _edits(commitment: Commitment) -> list[TimelineEntry]:
-    """Edits from the audit history, with related records shown by name, not by id."""
-    records = list(commitment.history.select_related("history_user").order_by("history_date"))
+    """Edits from the audit history, with related records shown by name, not by id.
+
+    The history is read as plain values: only the edits by hand (not the saves of progress
+    updates and deadline decisions, which the timeline shows as their own events) are
+    compared field by field with the record before them.
+    """
     fields = {f.name: f for f in Commitment._meta.concrete_fields}
+    history_fields = {f.name for f in Commitment.history.model._meta.concrete_fields}
+    compared = [
+        f
+        for f in Commitment._meta.concrete_fields
+        if f.name in history_fields and f.name not in TIMELINE_SILENT_FIELDS and not f.primary_key
+    ]
+    people = _People()
+    records = (
+        commitment.history.order_by("history_date", "history_id")
+        .annotate(**people.columns("history_user"))
+        .values(
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            "history_user_id",
+            *people.columns("history_user"),
+            *(f.attname for f in compared),
+        )
+    )
     edits = []
     previous = None
     for record in records:
-        if record.history_type == "+":
-            edits.append(TimelineEntry("created", record.history_date, record.history_user))
-        elif previous is not None and record.history_change_reason not in SERVICE_CHANGE_REASONS:
-            delta = record.diff_against(previous, excluded_fields=TIMELINE_SILENT_FIELDS)
-            if delta.changes:
-                edits.append(
-                    TimelineEntry(
-                        "edited",
-                        record.history_date,
-                        record.history_user,
-                        changes=[(c.field, c.old, c.new) for c in delta.changes],
-                    )
-                )
+        who = people.of(record, "history_user")
+        if record["history_type"] == "+":
+            edits.append(TimelineEntry("created", record["history_date"], who))
+        elif previous is not None and record["history_change_reason"] not in SERVICE_CHANGE_REASONS:
+            changes = [
+                (f.name, previous[f.attname], record[f.attname])
+                for f in compared
+                if previous[f.attname] != record[f.attname]
+            ]
+            if changes:
+                edits.append(TimelineEntry("edited", record["history_date"], who, changes=changes))
         previous = record
     _name_related_values(edits, fields)
     return edits
@@ -379,13 +548,33 @@ def deadline_changes_to_decide(*, user) -> QuerySet[DeadlineChange]:
 
 
 def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, limit: int = 15):
-    """The manager's overview: plan progress, commitments by status, what is late or near."""
+    """The manager's overview: commitments by status, what is late or near, letters, requests.
+
+    Five queries whatever the number of commitments; the page keeps what it renders of them
+    until a change of what they count (commitments/dashboard_cache.py).
+    """
     visible = commitments_visible_to(user)
-    open_visible = visible.filter(status__in=OPEN_STATUSES)
-    counts = dict(visible.order_by().values_list("status").annotate(n=Count("id")))
-    overdue = open_visible.filter(due_date__lt=today)
-    soon = open_visible.filter(
-        due_date__gte=today, due_date__lte=today + datetime.timedelta(days=horizon_days)
+    horizon = today + datetime.timedelta(days=horizon_days)
+    is_open = Q(status__in=OPEN_STATUSES)
+    # One pass over the visible commitments for all the counts.
+    counts = dict.fromkeys(CommitmentStatus.values, 0)
+    overdue_count = soon_count = 0
+    for row in (
+        visible.order_by()
+        .values("status")
+        .annotate(
+            n=Count("id"),
+            overdue=Count("id", filter=is_open & Q(due_date__lt=today)),
+            soon=Count("id", filter=is_open & Q(due_date__gte=today, due_date__lte=horizon)),
+        )
+    ):
+        counts[row["status"]] = row["n"]
+        overdue_count += row["overdue"]
+        soon_count += row["soon"]
+    open_visible = visible.filter(is_open).select_related("owner", "team")
+    overdue = open_visible.filter(due_date__lt=today).order_by("due_date", "reference")
+    soon = open_visible.filter(due_date__gte=today, due_date__lte=horizon).order_by(
+        "due_date", "reference"
     )
     letters = (
         FollowUpLetter.objects.exclude(status=FollowUpLetter.Status.SENT)
@@ -394,6 +583,22 @@ def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, lim
         .select_related("drafter")
         .order_by("planned_date")
     )
+    return {
+        "status_counts": [
+            (status, label, counts[status]) for status, label in CommitmentStatus.choices
+        ],
+        "total": sum(counts.values()),
+        "overdue_count": overdue_count,
+        "overdue": list(overdue[:limit]),
+        "soon_count": soon_count,
+        "soon": list(soon[:limit]),
+        "letters": list(letters[:limit]),
+        "requests_count": deadline_changes_to_decide(user=user).count(),
+    }
+
+
+def dashboard_plans() -> list[Plan]:
+    """The five newest plans with their action lines and activities: the same for everyone."""
     plans = Plan.objects.prefetch_related(
         Prefetch(
             "action_lines",
@@ -407,23 +612,7 @@ def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, lim
             to_attr="plan_wide_activities",
         ),
     ).order_by(F("adopted_on").desc(nulls_last=True))
-    return {
-        "status_counts": [
-            (status, label, counts.get(status, 0)) for status, label in CommitmentStatus.choices
-        ],
-        "total": sum(counts.values()),
-        "overdue_count": overdue.count(),
-        "overdue": list(
-            overdue.select_related("owner", "team").order_by("due_date", "reference")[:limit]
-        ),
-        "soon_count": soon.count(),
-        "soon": list(
-            soon.select_related("owner", "team").order_by("due_date", "reference")[:limit]
-        ),
-        "letters": list(letters[:limit]),
-        "plans": list(plans[:5]),
-        "requests_count": deadline_changes_to_decide(user=user).count(),
-    }
+    return list(plans[:5])
 
 
 def _letter_scope(user) -> Q:

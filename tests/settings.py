@@ -29,5 +29,8 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+# One process: a memory cache, so that nothing a test run keeps outlives it on disk.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Tests create teams and activities and look at the list at once.
 FILTER_CHOICES_CACHE_SECONDS = 0

@@ -285,7 +285,7 @@ def test_outsider_does_not_even_see_the_commitments_in_the_list(client, cast, wo
     client.force_login(cast.outsider)
     assert list(client.get(reverse("commitments:list")).context["page"].object_list) == []
     dashboard = client.get(reverse("commitments:dashboard")).context
-    assert dashboard["total"] == 0 and dashboard["overdue"] == []
+    assert dashboard["figures"]["total"] == 0 and dashboard["figures"]["overdue"] == []
 
 
 def test_nobody_decides_their_own_request_even_as_manager(client, cast, world):

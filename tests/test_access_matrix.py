@@ -2766,14 +2766,16 @@ def test_letters_and_dashboard_count_only_readable_commitments(client, world):
     _, as_staff = _page(client, world["staff"], reverse("commitments:letter_list"))
     assert _number_in_row(as_staff, title) == "2 / 2"
     dashboard, _ = _page(client, world["hybrid"], reverse("commitments:dashboard"))
-    assert dashboard.context["total"] == 2  # B1 and B2
-    assert {letter.title: letter.open_count for letter in dashboard.context["letters"]} == {
+    figures = dashboard.context["figures"]
+    assert figures["total"] == 2  # B1 and B2
+    assert {letter.title: letter.open_count for letter in figures["letters"]} == {
         secret("letter B title"): 1,
         title: 1,
     }
     outsider, body = _page(client, world["outsider"], reverse("commitments:dashboard"))
-    assert outsider.context["total"] == 0 and outsider.context["letters"] == []
-    assert outsider.context["overdue_count"] == 0 and outsider.context["soon_count"] == 0
+    figures = outsider.context["figures"]
+    assert figures["total"] == 0 and figures["letters"] == []
+    assert figures["overdue_count"] == 0 and figures["soon_count"] == 0
     assert not leaks("outsider", body)
 
 

@@ -2,15 +2,18 @@
 
 import datetime
 import io
+import json
+from array import array
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from actionlines.models import ActionLine, Activity, Organisation, Plan, Team
+from commitments.loadgen.generate import BULK_MODELS, _stable_order
 from commitments.loadgen.markers import NAME_SUFFIX, REFERENCE_PREFIX, USERNAME_PREFIX
 from commitments.management.commands.setup_demo import TEAM as DEMO_TEAM
 from commitments.models import (
@@ -50,6 +53,13 @@ HISTORIED = [
 ]
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path):
+    """The command's record of itself goes here, not over a real run's in var/bench/."""
+    settings.VAR_DIR = tmp_path
+    return tmp_path
 
 
 def generate(**options) -> str:
@@ -345,3 +355,132 @@ def test_a_forced_run_detaches_real_records_from_generated_ones_in_their_history
     assert latest.history_user == system_actor("loadgen")
     assert latest.history_change_reason == "generate_load"
     connection.check_constraints()
+
+
+def _content():
+    """What a run wrote, without the numbers the database hands out itself."""
+    return (
+        list(
+            Commitment.objects.order_by("id").values_list(
+                "id", "reference", "text", "status", "due_date", "original_due_date",
+                "fulfilled_on", "owner__username", "team__name", "created_at", "updated_at",
+                "version",
+            )
+        ),
+        list(
+            ProgressUpdate.objects.order_by("id").values_list(
+                "commitment_id", "author__username", "created_at", "note", "status_after",
+                "evidence_document_id",
+            )
+        ),
+        list(
+            Commitment.history.order_by("history_id").values_list(
+                "id", "history_date", "status", "due_date", "version", "history_user__username"
+            )
+        ),
+        list(
+            DeadlineChange.objects.order_by("id").values_list(
+                "commitment_id", "state", "new_due_date"
+            )
+        ),
+    )  # fmt: skip
+
+
+def test_the_same_seed_size_and_day_give_the_same_data():
+    generate()
+    first = _content()
+    generate()  # replaces the first set by the same one
+
+    assert _content() == first
+    generate(seed=8)
+    assert _content()[0] != first[0]
+
+
+def test_progress_and_history_lie_in_their_tables_in_the_order_they_happened():
+    generate()
+
+    recorded = list(ProgressUpdate.objects.order_by("id").values_list("created_at", flat=True))
+    assert recorded == sorted(recorded)
+    history = list(Commitment.history.order_by("history_id").values_list("history_date", flat=True))
+    assert history == sorted(history)
+    # Interleaved across commitments, as in production, not one commitment after the other.
+    commitments = list(ProgressUpdate.objects.order_by("id").values_list("commitment", flat=True))
+    assert commitments != sorted(commitments)
+
+
+def test_exactly_one_long_running_commitment_has_a_hundred_updates():
+    generate()
+
+    hundred = Commitment.objects.annotate(n=Count("updates")).filter(n=100)
+    assert hundred.count() == 1
+    showcase = hundred.get()
+    assert showcase.status == CommitmentStatus.IN_PROGRESS
+    assert (TODAY - showcase.made_on).days > 365
+    assert showcase.history.count() == showcase.version >= 101
+
+
+def test_the_generated_world_has_the_shape_of_a_ministry():
+    generate()
+
+    # Letters often fulfil several commitments at once.
+    letters = Commitment.fulfilling_documents.through.objects.values("parliamentarydocument")
+    assert letters.annotate(n=Count("commitment")).filter(n__gt=1).exists()
+    # Moved deadlines were asked and approved; some requests were turned down.
+    assert {"approved", "rejected"} <= set(DeadlineChange.objects.values_list("state", flat=True))
+    assert FollowUpLetter.commitments.through.objects.exists()
+    assert Commitment.objects.filter(relations_from__isnull=False).exists()
+    assert Commitment.objects.filter(made_to__isnull=False).exists()
+    assert Commitment.objects.filter(activities__isnull=False).exists()
+    # Registered in the order they were made: the oldest have the lowest ids.
+    made_on = list(Commitment.objects.order_by("id").values_list("made_on", flat=True))
+    assert made_on == sorted(made_on)
+
+
+def _constraints() -> dict[str, dict]:
+    with connection.cursor() as cursor:
+        return {
+            model._meta.db_table: connection.introspection.get_constraints(
+                cursor, model._meta.db_table
+            )
+            for model in BULK_MODELS
+        }
+
+
+def test_the_indexes_and_foreign_keys_set_aside_for_the_load_are_all_back():
+    before = _constraints()
+
+    generate()
+    generate(seed=8)
+
+    assert _constraints() == before
+    connection.check_constraints()
+
+
+def test_the_staging_tables_are_gone_after_a_run():
+    generate()
+
+    for table in ("loadgen_progress_update", "loadgen_history_event", "loadgen_note"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)}")
+
+
+def test_a_run_on_postgresql_records_its_size_time_and_memory(var_dir):
+    generate()
+
+    record_file = var_dir / "bench" / "generate_load.json"
+    if connection.vendor != "postgresql":
+        assert not record_file.exists()  # the benchmark runs on PostgreSQL only
+        return
+    record = json.loads(record_file.read_text())
+    assert set(record) == {
+        "database", "vendor", "size", "seconds", "peak_rss_mb", "finished_at",
+    }  # fmt: skip
+    assert record["vendor"] == "postgresql"
+    assert record["database"] == connection.settings_dict["NAME"]
+    assert record["size"] == SIZE
+    assert record["peak_rss_mb"] > 0
+
+
+def test_the_stable_order_sorts_by_key_and_keeps_the_order_of_equal_keys():
+    assert list(_stable_order(array("i", [3, 1, 3, 0, 1]))) == [3, 1, 4, 0, 2]
+    assert list(_stable_order(array("i"))) == []

@@ -643,7 +643,7 @@ def test_dashboard_shows_status_counts_overdue_and_upcoming(client, cast, today)
     )
     client.force_login(cast.manager)
     response = client.get(reverse("commitments:dashboard"))
-    context = response.context
+    context = response.context["figures"]
     assert [c.reference for c in context["overdue"]] == ["OLDER", "OLD"]
     assert context["overdue_count"] == 2
     assert [c.reference for c in context["soon"]] == ["NEAR"]

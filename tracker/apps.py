@@ -9,3 +9,6 @@ class TrackerConfig(AppConfig):
 
     def ready(self):
         from tracker import checks  # noqa: F401 - registers the checks
+        from tracker.data_version import connect_signals
+
+        connect_signals()

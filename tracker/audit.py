@@ -38,7 +38,13 @@ class AuditedQuerySet(models.QuerySet):
 
     def unaudited_update(self, **kwargs):
         """The plain UPDATE, for tests that prove the database itself refuses a value."""
-        return super().update(**kwargs)
+        from tracker import data_version
+
+        updated = super().update(**kwargs)
+        if self.model._meta.label_lower not in data_version.IGNORED:
+            # No signal tells the cached counts: say it here.
+            data_version.replace_now_and_after_commit()
+        return updated
 
 
 AuditedManager = models.Manager.from_queryset(AuditedQuerySet)

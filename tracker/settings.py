@@ -128,8 +128,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) serve PostgreSQL; SQLite builds them without the extra columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-# A per-process memory cache unless CACHE_URL names a shared one (redis://…).
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# A cache that every process shares (web, worker, beat): the dashboard's figures and the
+# sessions are kept in it, and a change in one process must reach the others at once. Files
+# under var/ by default, so that nothing needs a server; production names Redis (CACHE_URL).
+CACHES = {
+    "default": env.cache_url("CACHE_URL")
+    if env.str("CACHE_URL", default="")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
+# Sessions are read from the cache and written to both: one query less on every page, and a
+# session still survives a flushed cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long the dashboard keeps its figures at most; any change of what they count replaces
+# them at once (commitments/dashboard_cache.py), so this only bounds the cache's size.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=600)
+# The same for the list's count of what a filter finds; any write replaces it at once
+# (tracker/data_version.py).
+LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=600)
+# A commitment's rendered timeline is kept until the commitment changes; the names of people
+# and documents in it may be this old.
+TIMELINE_CACHE_SECONDS = env.int("TIMELINE_CACHE_SECONDS", default=600)
 # How long the list's filter boxes (teams, owners, activities…) may show a stale set of options.
 FILTER_CHOICES_CACHE_SECONDS = env.int("FILTER_CHOICES_CACHE_SECONDS", default=60)
 

@@ -6,6 +6,8 @@ the benchmark (`make bench`). Every generated record is marked (`markers.py`), s
 run replaces the first, and the generator refuses a database that holds anything else than
 generated data, the 2016 plan, the demo users and the system actors. What it writes is in the
 audit history as written by the system actor `system:loadgen`, like any other system job's.
+It streams: its memory is the same for ten thousand commitments as for a million (`generate`,
+`writer`).
 """
 
 import datetime
@@ -14,11 +16,18 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
+from commitments import dashboard_cache
 from commitments.loadgen.cleanup import delete_generated, foreign_data
-from commitments.loadgen.generate import NUMBERED_MODELS, Generator
+from commitments.loadgen.generate import BULK_MODELS, NUMBERED_MODELS, Generator
 from commitments.loadgen.markers import HISTORY_ACTOR
 from commitments.loadgen.world import LoadSize
-from commitments.loadgen.writer import BulkWriter, lock_tables, reset_sequences
+from commitments.loadgen.writer import (
+    BulkWriter,
+    IndexesSetAside,
+    lock_tables,
+    reset_sequences,
+)
+from tracker import data_version
 from tracker.actors import system_actor
 
 __all__ = ["ForeignDataError", "LoadSize", "generate_load"]
@@ -52,6 +61,10 @@ def generate_load(
     with transaction.atomic():
         lock_tables(connection, NUMBERED_MODELS)
         actor = system_actor(HISTORY_ACTOR)
+        set_aside = IndexesSetAside(connection, BULK_MODELS)
+        with _phase(log, "set aside indexes and foreign keys") as note:
+            set_aside.drop()
+            note(f"{len(set_aside.indexes)} indexes, {len(set_aside.foreign_keys)} foreign keys")
         with _phase(log, "delete earlier generated data") as note:
             deleted = delete_generated(actor=actor)
             note(f"{sum(deleted.values()):,} rows" if deleted else "none")
@@ -61,12 +74,17 @@ def generate_load(
                 note(step() or "")
         with _phase(log, "sequences") as note:
             reset_sequences(connection, NUMBERED_MODELS)
-        # Django's foreign keys are checked at commit, so that is where their cost shows.
+        with _phase(log, "indexes and foreign keys built again") as note:
+            note(set_aside.restore())
+        # Django's other foreign keys are checked at commit, so that is where their cost shows.
         commit = _phase(log, "commit (deferred foreign-key checks)")
         commit.__enter__()
     commit.__exit__(None, None, None)
     with _phase(log, "vacuum and analyze") as note:
         note(_analyze(writer.rows_written))
+    # COPY passes no save: what the caches kept of the data before is not true any more.
+    data_version.replace()
+    dashboard_cache.forget_everything()
     log(f"{'total':<46} {time.perf_counter() - started:7.1f} s")
     return writer.rows_written
 

@@ -9,7 +9,9 @@ debate or document on its date.
 """
 
 import datetime
+import hashlib
 import random
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,9 +60,38 @@ class _Ministry:
     # (in office from, until or None, id, function) per bewindspersoon
     bewindspersonen: list[tuple] = field(default_factory=list)
     leaf_teams: list["_Team"] = field(default_factory=list)
-    debates: list[tuple] = field(default_factory=list)  # (id, date, chamber)
-    source_documents: list[tuple] = field(default_factory=list)  # (id, date, chamber)
+    debates: "_Sources" = field(default_factory=lambda: _Sources())
+    source_documents: "_Sources" = field(default_factory=lambda: _Sources())
     activity_ids: list[int] = field(default_factory=list)
+
+
+class _Sources:
+    """Where a ministry's commitments are made: (id, date, chamber) of debates or letters.
+
+    Kept in arrays: at a million commitments there are 125,000 debates, and tuples of them
+    would stay in memory, scattered among everything else, for the whole run.
+    """
+
+    CHAMBERS = ("tk", "ek")
+
+    def __init__(self):
+        self.ids, self.days, self.chambers = array("i"), array("i"), array("B")
+
+    def append(self, source: tuple) -> None:
+        source_id, day, chamber = source
+        self.ids.append(source_id)
+        self.days.append(day.toordinal())
+        self.chambers.append(self.CHAMBERS.index(chamber))
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, index: int) -> tuple:
+        return (
+            self.ids[index],
+            datetime.date.fromordinal(self.days[index]),
+            self.CHAMBERS[self.chambers[index]],
+        )
 
 
 @dataclass
@@ -93,43 +124,65 @@ class Documents:
     """The parliamentary documents of the world: registered as they arise, written in batches.
 
     Each topic of a ministry is one dossier; volgnummers follow the date within a dossier.
+    The documents registered with `add` wait in memory until `write`; the many letters that
+    fulfil commitments go straight to a sink instead (`open`, `send`), in date order.
     """
 
     def __init__(self, first_id: int, history: History):
-        self.first_id = first_id
+        self.next_id = first_id
         self.history = history  # dated by the document's date
         self.rows: list[list] = []  # [id, date, kind, title, chamber, dossier, volgnummer]
-        self.written = 0
+        self.count = 0
         self.volgnummers: dict[tuple, int] = {}
 
     def __len__(self):
-        return len(self.rows)
+        return self.count
 
     def add(self, day, kind, title, ministry, topic, chamber) -> int:
-        document_id = self.first_id + len(self.rows)
-        number = 90_000 + ministry.index * 100 + topic  # fictional: real dossiers are < 40 000
-        dossier = f"{number // 1000} {number % 1000:03d}"
-        self.rows.append([document_id, day, kind, title, chamber, dossier, None])
+        document_id = self._new_id()
+        self.rows.append([document_id, day, kind, title, chamber, _dossier(ministry, topic), None])
         return document_id
+
+    def _new_id(self) -> int:
+        self.next_id += 1
+        self.count += 1
+        return self.next_id - 1
 
     def write(self, writer: BulkWriter) -> int:
         """Number and write the documents registered since the last write."""
-        new = self.rows[self.written :]
+        new, self.rows = self.rows, []
         for document in sorted(new, key=lambda d: (d[4], d[5], d[1], d[0])):
-            key = (document[4], document[5])
-            self.volgnummers[key] = self.volgnummers.get(key, 0) + 1
-            document[6] = self.volgnummers[key]
+            document[6] = self._volgnummer(document[4], document[5])
         writer.write(
-            ParliamentaryDocument,
-            DOCUMENT_COLUMNS,
-            (
-                (i, day, kind, title + NAME_SUFFIX, chamber, dossier, number, "")
-                for i, day, kind, title, chamber, dossier, number in new
-            ),
-            history=self.history,
+            ParliamentaryDocument, DOCUMENT_COLUMNS, map(self._row, new), history=self.history
         )
-        self.written = len(self.rows)
         return len(new)
+
+    def open(self, writer: BulkWriter):
+        return writer.open(ParliamentaryDocument, DOCUMENT_COLUMNS, history=self.history)
+
+    def send(self, sink, day, kind, title, ministry, topic, chamber) -> int:
+        """Write a document now; the caller sends each dossier's documents in date order."""
+        document_id = self._new_id()
+        dossier = _dossier(ministry, topic)
+        number = self._volgnummer(chamber, dossier)
+        sink.add(self._row((document_id, day, kind, title, chamber, dossier, number)))
+        return document_id
+
+    def _volgnummer(self, chamber, dossier) -> int:
+        key = (chamber, dossier)
+        self.volgnummers[key] = self.volgnummers.get(key, 0) + 1
+        return self.volgnummers[key]
+
+    @staticmethod
+    def _row(document) -> tuple:
+        i, day, kind, title, chamber, dossier, number = document
+        return (i, day, kind, title + NAME_SUFFIX, chamber, dossier, number, "")
+
+
+def _dossier(ministry, topic) -> str:
+    number = 90_000 + ministry.index * 100 + topic  # fictional: real dossiers are < 40 000
+    return f"{number // 1000} {number % 1000:03d}"
 
 
 class World:
@@ -296,8 +349,7 @@ class World:
         self._committees_and_addressees()
         self._debates_and_source_documents()
         self.documents.write(self.writer)  # reports of debates, letters commitments are made in
-        self.writer.write(Debate, DEBATE_COLUMNS, self.debate_rows, history=self.audit("date"))
-        return f"{len(self.documents):,} documents, {len(self.debate_rows):,} debates"
+        return f"{len(self.documents):,} documents, {self.debate_count:,} debates"
 
     def _plans(self):
         rng = self.rng
@@ -449,8 +501,14 @@ class World:
         rng, size = self.rng, self.size
         debate_id = next_ids(self.writer.connection, Debate)
         weights = [len(m.leaf_teams) for m in self.ministries]
-        self.debate_rows = []
+        # The debates go out as they are made; the ministries keep what commitments need.
+        debates = self.writer.open(Debate, DEBATE_COLUMNS, history=self.audit("date"))
+        # Titles are unique per day; their digests, not the titles, are what is kept.
         titles = set()
+
+        def title_on_day(title):
+            return hashlib.blake2b(f"{day} {title}".encode(), digest_size=8).digest()
+
         commissiedebat_since = datetime.date(2021, 1, 1)  # the AO was renamed in 2021
         for number in range(1, max(4 * len(self.ministries), size.commitments // 8) + 1):
             # Every ministry has debates, however small the load.
@@ -478,7 +536,7 @@ class World:
                 "other": "Schriftelijk overleg",
             }[kind]
             title = self._unique(
-                titles, f"{label} {title_case(ministry.topics[topic])}", key=lambda t: (day, t)
+                titles, f"{label} {title_case(ministry.topics[topic])}", key=title_on_day
             )
             report = None
             report_day = day + datetime.timedelta(days=rng.randint(14, 45))
@@ -491,7 +549,7 @@ class World:
                     topic,
                     chamber,
                 )
-            self.debate_rows.append(
+            debates.add(
                 (
                     debate_id,
                     kind,
@@ -505,6 +563,7 @@ class World:
             )
             ministry.debates.append((debate_id, day, chamber))
             debate_id += 1
+        self.debate_count = debates.close()
         for _ in range(max(2 * len(self.ministries), size.commitments // 20)):
             ministry = rng.choices(self.ministries, weights)[0]
             day = self._working_day(self._day_between(self.start, self.today))

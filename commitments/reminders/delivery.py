@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from actionlines.models import Team
@@ -243,6 +243,9 @@ def notifications_send_batch(
     managed = managed_team_ids_of(
         {n.recipient_id for n in claimed if n.kind == Notification.Kind.MANAGER_DIGEST}
     )
+    differences = register_differences_by_team(
+        set().union(*managed.values()) if managed else set(), today=today
+    )
     connection = get_connection()
     connected = False
     claimed_at, lost = now, set()
@@ -265,6 +268,7 @@ def notifications_send_batch(
                         letter=notification.letter,
                         today=today,
                         managed_team_ids=managed.get(notification.recipient_id, set()),
+                        register_differences=differences,
                     )
             except Exception as error:
                 row.update(state=State.FAILED, last_error=_error_text(error))
@@ -350,3 +354,20 @@ def managed_team_ids_of(user_ids: set[int]) -> dict[int, set[int]]:
         for user_id, team_id in rows.values_list("user_id", "team_id"):
             managed.setdefault(user_id, set()).add(team_id)
     return managed
+
+
+def register_differences_by_team(team_ids: set[int], *, today: datetime.date) -> dict[int, int]:
+    """How many commitments of each team disagree with the Kamer's register, in one query
+    for all the digests of a batch (each says the number for the teams its reader manages)."""
+    from parliament.selectors import differs_from_register
+
+    if not team_ids:
+        return {}
+    rows = (
+        Commitment.objects.filter(team_id__in=team_ids)
+        .filter(differs_from_register(today))
+        .order_by()
+        .values("team_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["team_id"]: row["n"] for row in rows}

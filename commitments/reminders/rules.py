@@ -243,6 +243,7 @@ def reminder_message(
     letter: FollowUpLetter | None,
     today: datetime.date,
     managed_team_ids: set[int] | None = None,
+    register_differences: dict[int, int] | None = None,
 ) -> EmailMultiAlternatives | None:
     """The e-mail as of `today`, or None when nothing is left to say.
 
@@ -259,6 +260,7 @@ def reminder_message(
             commitments=commitments,
             today=today,
             managed=managed_team_ids,
+            differences=register_differences,
         )
     raise ValueError(f"Unknown notification kind: {kind}")
 
@@ -322,7 +324,7 @@ def _letter_message(*, recipient, letter, today):
     )
 
 
-def _digest_message(*, recipient, commitments, today, managed=None):
+def _digest_message(*, recipient, commitments, today, managed=None, differences=None):
     overdue = [c for c in commitments if c.is_overdue(today) and c.team_id is not None]
     if not overdue:
         return None
@@ -364,7 +366,11 @@ def _digest_message(*, recipient, commitments, today, managed=None):
             "teams": list(teams.values()),
             "escalation_days": settings.ESCALATION_DAYS,
             "today": today,
-            "register_differences": _register_differences(managed, today),
+            "register_differences": (
+                _register_differences(managed, today)
+                if differences is None
+                else sum(differences.get(team_id, 0) for team_id in managed)
+            ),
             "register_differences_url": absolute_url(reverse("parliament:register_differences")),
         },
     )

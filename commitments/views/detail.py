@@ -1,5 +1,6 @@
 """A commitment's page and the forms that change it."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from commitments import access, selectors, services
@@ -55,7 +57,12 @@ def commitment_detail(request, pk):
         "commitments/commitment_detail.html",
         {
             "commitment": commitment,
-            "timeline": selectors.commitment_timeline(commitment=commitment),
+            # Read only when the kept rendering of the timeline is out of date.
+            "timeline": SimpleLazyObject(
+                lambda: selectors.commitment_timeline(commitment=commitment)
+            ),
+            "timeline_key": selectors.commitment_timeline_key(commitment=commitment),
+            "cache_seconds": settings.TIMELINE_CACHE_SECONDS,
             "today": today,
             "is_overdue": commitment.is_overdue(today),
             "days_overdue": commitment.days_overdue(today),

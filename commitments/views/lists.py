@@ -28,8 +28,15 @@ def commitment_list(request):
     filterset = selectors.commitment_filter(user=request.user, data=request.GET, today=today)
     filterset.load_choices()
     per_page = _page_size(request.GET.get("per_page"))
+    queryset = filterset.qs
     page = selectors.commitment_page(
-        queryset=filterset.qs, number=request.GET.get("page"), per_page=per_page, today=today
+        queryset=queryset,
+        number=request.GET.get("page"),
+        per_page=per_page,
+        today=today,
+        count=selectors.commitment_count(
+            queryset=queryset, user=request.user, data=request.GET, today=today
+        ),
     )
     return render(
         request,

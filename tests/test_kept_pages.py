@@ -1,0 +1,232 @@
+"""Kept pages and counts: the dashboard's figures, a commitment's timeline and the list's count
+are kept between requests, and forgotten at the first change of what they show."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actionlines import services as activity_services
+from commitments import services
+from tests.factories import (
+    ActionLineFactory,
+    ActivityFactory,
+    CommitmentFactory,
+    DocumentFactory,
+    FollowUpLetterFactory,
+    PlanFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/dashboard/"
+
+
+@pytest.fixture
+def today(time_machine):
+    amsterdam = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    time_machine.move_to(datetime.datetime(2025, 11, 3, 10, 0, tzinfo=amsterdam), tick=False)
+    return datetime.date(2025, 11, 3)
+
+
+def figures(client):
+    response = client.get(DASHBOARD)
+    assert response.status_code == 200
+    return response
+
+
+def overdue_count(client) -> int:
+    """The count the page shows, read from the page itself (the figures may be kept)."""
+    body = figures(client).content.decode()
+    marker = '<h2 id="overdue-heading">'
+    heading = body[body.index(marker) : body.index("</h2>", body.index(marker))]
+    return int(heading.rsplit("(", 1)[1].split(")", 1)[0])
+
+
+def test_a_kept_dashboard_reads_no_commitments(client, cast, today):
+    CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 9, 1))
+    client.force_login(cast.manager)
+    figures(client)
+    with CaptureQueriesContext(connection) as captured:
+        figures(client)
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "commitments_commitment" not in tables
+    assert "actionlines_activity" not in tables
+    assert len(captured) <= 4
+
+
+def test_progress_on_a_commitment_shows_at_once(client, cast, today):
+    late = CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 9, 1))
+    CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 10, 1))
+    client.force_login(cast.manager)
+    assert overdue_count(client) == 2
+    services.commitment_update_progress(
+        commitment=late,
+        author=cast.official,
+        status="fulfilled",
+        evidence_document=DocumentFactory(date=datetime.date(2025, 10, 20)),
+    )
+    assert overdue_count(client) == 1
+
+
+def test_a_commitment_that_moves_team_leaves_the_old_teams_figures(client, cast, today):
+    moving = CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 9, 1))
+    other_manager = UserFactory()
+    other_team = TeamFactory(managers=[other_manager])
+    client.force_login(cast.manager)
+    assert overdue_count(client) == 1
+    services.commitment_update(
+        commitment=moving, author=cast.admin, expected_version=None, team=other_team
+    )
+    assert overdue_count(client) == 0
+    client.force_login(other_manager)
+    assert overdue_count(client) == 1
+
+
+def test_a_letters_open_count_follows_commitments_of_another_team(client, cast, today):
+    elsewhere = CommitmentFactory(team=cast.other_team, owner=cast.outsider)
+    mine = CommitmentFactory(team=cast.team)
+    letter = FollowUpLetterFactory(team=cast.team, commitments=[mine, elsewhere])
+    client.force_login(cast.director)
+    assert {item.title: item.open_count for item in figures(client).context["figures"]["letters"]}[
+        letter.title
+    ] == 1  # the director reads only the commitment of the team below
+    services.commitment_update_progress(
+        commitment=mine,
+        author=cast.official,
+        status="fulfilled",
+        evidence_document=DocumentFactory(date=datetime.date(2025, 10, 20)),
+    )
+    body = figures(client).content.decode()
+    assert "0 open commitments" in body or "0 openstaande" in body
+
+
+def test_a_deadline_change_request_reaches_the_manager_at_once(client, cast, today):
+    commitment = CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 12, 1))
+    client.force_login(cast.manager)
+    banner = 'class="message message--warning"'
+    assert banner not in figures(client).content.decode()
+    services.deadline_change_request(
+        commitment=commitment,
+        requested_by=cast.official,
+        new_due_date=datetime.date(2026, 3, 1),
+        reason="De Raad van State adviseert later.",
+    )
+    assert banner in figures(client).content.decode()
+
+
+def test_activity_progress_shows_in_the_plans_block_at_once(client, cast, today):
+    plan = PlanFactory(title="Plan tegen kindersekstoerisme")
+    line = ActionLineFactory(plan=plan)
+    activity = ActivityFactory(plan=plan, action_line=line, team=cast.team, title="Barrièremodel")
+    client.force_login(cast.manager)
+    assert 'value="0"' in figures(client).content.decode()
+    activity_services.activity_update_progress(
+        activity=activity, author=cast.official, status="in_progress", progress=40
+    )
+    assert 'value="40"' in figures(client).content.decode()
+
+
+def test_each_reader_keeps_their_own_figures(client, cast, today):
+    CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 9, 1))
+    CommitmentFactory(team=cast.other_team, due_date=datetime.date(2025, 9, 1))
+    client.force_login(cast.admin)
+    assert overdue_count(client) == 2
+    client.force_login(cast.manager)
+    assert overdue_count(client) == 1
+    client.force_login(cast.outsider)
+    assert overdue_count(client) == 1
+
+
+# --- a commitment's timeline ---------------------------------------------------------------
+
+
+def test_the_timeline_shows_new_progress_at_once(client, cast, today):
+    commitment = CommitmentFactory(team=cast.team)
+    client.force_login(cast.manager)
+    url = commitment.get_absolute_url()
+    assert "Eerste concept." not in client.get(url).content.decode()
+    services.commitment_update_progress(
+        commitment=commitment, author=cast.official, status="in_progress", note="Eerste concept."
+    )
+    assert "Eerste concept." in client.get(url).content.decode()
+
+
+def test_a_kept_timeline_reads_no_updates_nor_history(client, cast, today):
+    commitment = CommitmentFactory(team=cast.team)
+    services.commitment_update_progress(
+        commitment=commitment, author=cast.official, status="in_progress", note="Bezig."
+    )
+    client.force_login(cast.manager)
+    client.get(commitment.get_absolute_url())
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(commitment.get_absolute_url()).content.decode()
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "Bezig." in body
+    assert "commitments_progressupdate" not in tables
+    assert "commitments_historicalcommitment" not in tables
+
+
+def test_a_deadline_change_request_shows_on_the_timeline_at_once(client, cast, today):
+    commitment = CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 12, 1))
+    client.force_login(cast.manager)
+    url = commitment.get_absolute_url()
+    client.get(url)
+    services.deadline_change_request(
+        commitment=commitment,
+        requested_by=cast.official,
+        new_due_date=datetime.date(2026, 3, 1),
+        reason="Wachten op het WODC-rapport.",
+    )
+    assert "Wachten op het WODC-rapport." in client.get(url).content.decode()
+
+
+# --- the list's count ----------------------------------------------------------------------
+
+
+def listed_count(client, query="") -> int:
+    return client.get("/commitments/" + query).context["page"].paginator.count
+
+
+def test_the_lists_count_follows_a_new_commitment_at_once(client, cast, today):
+    first = CommitmentFactory(team=cast.team)
+    client.force_login(cast.staff)
+    assert listed_count(client) == 1
+    assert listed_count(client, "?page=1&sort=status") == 1  # the same count, kept
+    services.commitment_create(
+        author=cast.official,
+        reference="TZ-NIEUW",
+        text="De minister zal de Kamer informeren.",
+        made_by=first.made_by,
+        debate=first.debate,
+        made_on=datetime.date(2025, 10, 1),
+        deadline_wording="voor de zomer",
+        team=cast.team,
+        due_date=datetime.date(2026, 7, 1),
+    )
+    assert listed_count(client) == 2
+
+
+def test_the_lists_count_is_kept_per_reader(client, cast, today):
+    CommitmentFactory(team=cast.team)
+    CommitmentFactory(team=cast.other_team)
+    client.force_login(cast.staff)
+    assert listed_count(client) == 2
+    client.force_login(cast.official)
+    assert listed_count(client) == 1
+    client.force_login(cast.outsider)
+    assert listed_count(client) == 1
+
+
+def test_the_lists_count_follows_a_status_change(client, cast, today):
+    commitment = CommitmentFactory(team=cast.team)
+    client.force_login(cast.official)
+    assert listed_count(client, "?status=open") == 1
+    services.commitment_update_progress(
+        commitment=commitment, author=cast.official, status="in_progress", note="Bezig."
+    )
+    assert listed_count(client, "?status=open") == 0

@@ -1,0 +1,69 @@
+"""One version of what the tracker holds, replaced by every write: for what is costly to count.
+
+The list's "1.234 toezeggingen" is a count over every commitment the reader may see that
+matches the filter: on 100,000 commitments the most expensive part of the page, and the same
+for every page of the same filter until something changes. The count is kept in the cache
+under this version (with the reader's visibility, the filter and the day), so the next page of
+the same filter, or the next colleague with the same filter, does not count again.
+
+Any save, delete or change of links of any model replaces the version, except the models
+listed in IGNORED (bookkeeping that no filter reads: sessions, login attempts, a token's last
+use, the audit history rows that accompany a save that replaces it anyway). Being a denylist,
+a model added later counts as a change unless someone decides otherwise. The version is
+replaced at the write and again after its commit (a request that read the old rows before the
+commit may have stored its count under the new version meanwhile). Writes that pass no signal
+(`generate_load`'s COPY, `unaudited_update`) replace it themselves.
+
+Across processes this needs a cache they share (the default file cache under var/, or Redis).
+"""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+KEY = "data-version"
+
+IGNORED = {
+    "sessions.session",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+    "api.apitoken",
+    "feeds.calendarfeed",
+    "commitments.notification",
+    "admin.logentry",
+}
+
+
+def current() -> str:
+    version = cache.get(KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # Two first requests at once: the one that adds it wins, the other reads it.
+        if not cache.add(KEY, version, timeout=None):
+            version = cache.get(KEY) or version
+    return version
+
+
+def replace() -> None:
+    cache.set(KEY, uuid.uuid4().hex, timeout=None)
+
+
+def replace_now_and_after_commit() -> None:
+    replace()
+    transaction.on_commit(replace)
+
+
+def _changed(sender, **kwargs) -> None:
+    label = sender._meta.label_lower
+    if label in IGNORED or sender.__name__.startswith("Historical"):
+        return
+    replace_now_and_after_commit()
+
+
+def connect_signals() -> None:
+    post_save.connect(_changed, dispatch_uid="data-version-save")
+    post_delete.connect(_changed, dispatch_uid="data-version-delete")
+    m2m_changed.connect(_changed, dispatch_uid="data-version-m2m")

@@ -1,0 +1,250 @@
+"""Several short lists of one record, read in one query.
+
+`prefetch_related` asks the database once per relation. A page that shows five short lists
+about one record (a commitment's addressees, documents, letters, activities and relations)
+then pays five round trips for a handful of rows. `read_together` asks once: each list's rows
+become JSON objects in one UNION ALL, numbered in the list's own order, and come back as
+model instances, with the records they point at (`related`, one level) attached as
+`select_related` would. It works the same on PostgreSQL and SQLite.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.db import connections, models, router
+from django.db.models import (
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    JSONField,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import RowNumber
+
+
+@dataclass(frozen=True)
+class Part:
+    """One list: its queryset (already narrowed to the record), order and related records."""
+
+    queryset: QuerySet
+    order_by: tuple = ("pk",)
+    related: tuple[str, ...] = ()
+    # One record the instance points at (a foreign key or a reverse one-to-one), kept as
+    # select_related keeps it; otherwise a list kept as prefetch_related keeps it.
+    single: bool = False
+
+
+def read_together(parts: dict[str, Part]) -> dict[str, list[models.Model]]:
+    """The rows of every part, in one query; {name: [instances, in the part's order]}."""
+    names = list(parts)
+    shapes = {name: _shape(part) for name, part in parts.items()}
+    branches = []
+    for index, name in enumerate(names):
+        part = parts[name]
+        branches.append(
+            part.queryset.order_by()
+            .annotate(
+                _part=Value(index, output_field=IntegerField()),
+                _position=Window(RowNumber(), order_by=[_ordering(o) for o in part.order_by]),
+                _row=_Records(shapes[name]),
+            )
+            .values_list("_part", "_position", "_row")
+        )
+    found: dict[str, list] = {name: [] for name in names}
+    if not branches:
+        return found
+    query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+    alias = parts[names[0]].queryset.db
+    vendor = connections[alias].vendor
+    for index, _position, row in sorted(query, key=lambda r: (r[0], r[1])):
+        name = names[index]
+        if vendor == "postgresql":
+            row = {
+                (f"{relation}__{column}" if relation else column): value
+                for relation, record in row.items()
+                for column, value in (record or {}).items()
+            }
+        found[name].append(shapes[name].build(row, alias, vendor))
+    return found
+
+
+def prefetch_together(instance: models.Model, parts: dict[str, Part]) -> None:
+    """Read the parts in one query and keep each as the instance's prefetched relation of that
+    name, so that `instance.<name>.all()` (in code and templates alike) reads no further, or,
+    for a single record, as `instance.<name>`."""
+    for name, rows in read_together(parts).items():
+        if parts[name].single:
+            instance._state.fields_cache[name] = rows[0] if rows else None
+            continue
+        manager = getattr(instance, name)
+        # The name under which prefetch_related itself keeps the relation: many-to-many
+        # managers carry it, reverse foreign keys take it from their field.
+        cache_name = getattr(manager, "prefetch_cache_name", None)
+        if cache_name is None:
+            cache_name = manager.field.remote_field.cache_name
+        queryset = manager.get_queryset()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        if not hasattr(instance, "_prefetched_objects_cache"):
+            instance._prefetched_objects_cache = {}
+        instance._prefetched_objects_cache[cache_name] = queryset
+
+
+class _Records(Expression):
+    """A part's row as JSON: on PostgreSQL each table's whole row (`to_jsonb(alias.*)`) under
+    its relation's name, found by one join lookup per table; elsewhere one key per column
+    (`_JSONRow`). Resolving a column per key cost some 250 join lookups on a commitment's
+    page, more time than the query took to run."""
+
+    output_field = JSONField()
+
+    def __init__(self, shape: "_Shape"):
+        super().__init__()
+        self.shape = shape
+        self.anchors: list = []
+        self.fallback = None
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        resolved = self.copy()
+        resolved.anchors = [
+            (
+                relation,
+                _anchor(relation, model).resolve_expression(
+                    query, allow_joins, reuse, summarize, for_save
+                ),
+            )
+            for relation, model in [("", self.shape.model)]
+            + [(name, model) for name, model, _fields in self.shape.related]
+        ]
+        if connections[router.db_for_read(self.shape.model)].vendor != "postgresql":
+            resolved.fallback = _JSONRow(self.shape.columns).resolve_expression(
+                query, allow_joins, reuse, summarize, for_save
+            )
+        return resolved
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            return compiler.compile(self.fallback)
+        parts = [
+            f"'{relation}', to_jsonb({compiler.quote_name_unless_alias(column.alias)}.*)"
+            for relation, column in self.anchors
+        ]
+        return f"JSONB_BUILD_OBJECT({', '.join(parts)})", []
+
+    def get_source_expressions(self):
+        return [column for _relation, column in self.anchors]
+
+    def set_source_expressions(self, expressions):
+        self.anchors = [
+            (relation, expression)
+            for (relation, _old), expression in zip(self.anchors, expressions, strict=True)
+        ]
+
+
+def _anchor(relation: str, model) -> F:
+    """A column of the relation's own table, through which its join alias is found.
+
+    Not the primary key: Django reads `relation__id` from the foreign key's column without
+    joining the related table at all.
+    """
+    if not relation:
+        return F(model._meta.pk.attname)
+    other = next(f for f in model._meta.concrete_fields if not f.primary_key)
+    return F(f"{relation}__{other.attname}")
+
+
+class _JSONRow(Func):
+    """A JSON object of columns, its keys written into the SQL.
+
+    Django's JSONObject passes each key as a parameter, which PostgreSQL needs cast to text:
+    a TextField made per key per query, some 200 for a commitment's page, which cost more than
+    the query itself. Our keys are field names (letters, digits and underscores), so they can
+    stand in the SQL as they are.
+    """
+
+    output_field = JSONField()
+
+    def __init__(self, columns: dict[str, str]):
+        self.keys = list(columns)
+        for key in self.keys:
+            if not key.replace("_", "").isalnum():
+                raise ValueError(f"Not a field name: {key!r}")
+        super().__init__(*[F(path) for path in columns.values()])
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for key, expression in zip(self.keys, self.get_source_expressions(), strict=True):
+            sql, more = compiler.compile(expression)
+            parts.append(f"'{key}', {sql}")
+            params.extend(more)
+        function = "JSONB_BUILD_OBJECT" if connection.vendor == "postgresql" else "JSON_OBJECT"
+        return f"{function}({', '.join(parts)})", params
+
+
+def _ordering(name):
+    if not isinstance(name, str):
+        return name  # an expression, e.g. F("x").asc(nulls_first=True)
+    return F(name[1:]).desc() if name.startswith("-") else F(name).asc()
+
+
+@dataclass
+class _Shape:
+    """Which JSON keys a part's rows carry, and how a row becomes instances again."""
+
+    model: type[models.Model]
+    fields: list[models.Field]
+    related: list[tuple[str, type[models.Model], list[models.Field]]]
+    columns: dict[str, str]
+
+    def build(self, row: dict, alias: str, vendor: str) -> models.Model:
+        instance = _instance(self.model, self.fields, row, "", alias, vendor)
+        for name, model, fields in self.related:
+            pk = row.get(f"{name}__{model._meta.pk.column}")
+            other = (
+                None if pk is None else _instance(model, fields, row, f"{name}__", alias, vendor)
+            )
+            instance._state.fields_cache[name] = other
+        return instance
+
+
+def _shape(part: Part) -> _Shape:
+    model = part.queryset.model
+    fields = list(model._meta.concrete_fields)
+    columns = {field.column: field.attname for field in fields}
+    related = []
+    for name in part.related:
+        other = model._meta.get_field(name).related_model
+        other_fields = list(other._meta.concrete_fields)
+        for field in other_fields:
+            columns[f"{name}__{field.column}"] = f"{name}__{field.attname}"
+        related.append((name, other, other_fields))
+    return _Shape(model, fields, related, columns)
+
+
+def _instance(model, fields, row: dict, prefix: str, alias: str, vendor: str) -> models.Model:
+    values = [_value(field, row.get(prefix + field.column), vendor) for field in fields]
+    return model.from_db(alias, [field.attname for field in fields], values)
+
+
+def _value(field: models.Field, value, vendor: str):
+    """A JSON value back as the field's Python value (dates come as ISO text)."""
+    if value is None:
+        return None
+    if isinstance(field, models.JSONField):
+        # PostgreSQL nests a jsonb column as JSON; SQLite nests the text it stores.
+        return json.loads(value) if vendor == "sqlite" else value
+    if isinstance(field, models.DateTimeField):
+        moment = field.to_python(value)
+        # SQLite writes moments in UTC without an offset; PostgreSQL with one.
+        return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    if isinstance(field, (models.DateField, models.BooleanField, models.DecimalField)):
+        return field.to_python(value)
+    if isinstance(field, models.ForeignKey):
+        return _value(field.target_field, value, vendor)
+    return value
