@@ -8,15 +8,19 @@ PORT ?= 8000
 
 .PHONY: run test test-security lint format translations messages install install-dev bench bench-register bench-load evaluate-capture
 
+# pip speaks only when something fails (-qq: errors only, not the build backend's warnings);
+# the stamp files skip it entirely when up to date.
+PIP := $(BIN)/python -m pip -qq --disable-pip-version-check
+
 $(VENV)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade pip
+	@$(PIP) install -e .
+	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $@
+	@$(PIP) install -e ".[dev]"
+	@touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -25,20 +29,40 @@ install-dev: $(VENV)/.installed-dev
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --domain=django --directory=locale --statistics
 
+# The same, quietly and only when a .po file changed: what `make run` needs.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+$(CATALOGS): %.mo: %.po $(VENV)/.installed
+	@$(BIN)/pybabel --quiet compile --domain=django --input-file=$< --output-file=$@
+
 # Extracts new strings into the .po files (needs GNU gettext, a developer's tool).
 messages: $(VENV)/.installed
 	DEBUG=1 $(MANAGE) makemessages --locale=nl --no-obsolete --ignore=.venv --ignore=var
 
-# Web server, Celery worker and beat together; Ctrl-C stops all of them.
+# Web server, Celery worker and beat together; Ctrl-C stops all of them. It prints the demo
+# logins, where e-mail goes and the address, nothing else: the server's and the worker's own
+# output goes to $(RUN_VAR)/log/. The links in e-mails follow HOST and PORT (SITE_URL).
+# Celery runs as the user who runs make. As root (a container) Celery would warn: its danger
+# is a root worker unpickling messages, and this worker accepts JSON only
+# (CELERY_ACCEPT_CONTENT), so the warning is silenced rather than dropping privileges with
+# --uid, which would leave the worker unable to write the root-owned var/.
+RUN_VAR = $(or $(TRACKER_VAR_DIR),var)
+CELERY_AS_ROOT := $(if $(filter 0,$(shell id -u)),PYTHONWARNINGS="ignore:You're running the worker with superuser privileges")
 run: export DEBUG ?= 1
-run: $(VENV)/.installed translations
-	$(MANAGE) migrate --noinput
-	$(MANAGE) load_plan
-	$(MANAGE) setup_demo
-	@echo "The tracker runs on http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: $(VENV)/.installed $(CATALOGS)
+	@mkdir -p $(RUN_VAR)/log
+	@$(MANAGE) migrate --noinput --verbosity 0
+	@$(MANAGE) load_plan --verbosity 0 >> $(RUN_VAR)/log/setup.log
+	@$(MANAGE) setup_demo --verbosity 0
+	@if [ -n "$$EMAIL_HOST" ]; then \
+	  echo "E-mail goes to $$EMAIL_HOST:$${EMAIL_PORT:-25}; logs are in $(RUN_VAR)/log/."; \
+	else echo "E-mail is written as files to $(RUN_VAR)/mail/; logs are in $(RUN_VAR)/log/."; fi
+	@echo "The tracker runs on $$SITE_URL/ (Ctrl-C stops it)."
 	@trap 'trap - INT TERM; kill 0' INT TERM; \
-	$(BIN)/celery --app tracker worker --beat --loglevel INFO --concurrency 2 & \
-	$(MANAGE) runserver $(HOST):$(PORT) & \
+	$(CELERY_AS_ROOT) $(BIN)/celery --app tracker worker --beat --loglevel INFO --concurrency 2 \
+	  --logfile $(RUN_VAR)/log/celery.log >> $(RUN_VAR)/log/celery.log 2>&1 & \
+	{ $(MANAGE) runserver $(HOST):$(PORT) >> $(RUN_VAR)/log/web.log 2>&1 || \
+	  echo "The web server stopped: see $(RUN_VAR)/log/web.log" >&2; } & \
 	wait
 
 test: $(VENV)/.installed-dev translations
@@ -109,3 +133,9 @@ bench-load: $(VENV)/.installed translations
 # target is missed. CAPTURE_ARGS passes options, e.g. CAPTURE_ARGS="-v --reports DIR".
 evaluate-capture: $(VENV)/.installed
 	$(BIN)/python -m bench.capture $(CAPTURE_ARGS)
+
+# The README's pictures (docs/screenshots/), made afresh from the demo in Debian's Chromium:
+# a throwaway SQLite database, `runserver` on a free port, Playwright as the demo's users.
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-dev translations
+	$(BIN)/python docs/screenshots.py

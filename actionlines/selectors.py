@@ -1,8 +1,11 @@
 """Reads of the plan: plans with their lines and activities, one activity with its history."""
 
-from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, Max, Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from actionlines.models import ActionLine, Activity, ActivityUpdate, Plan
+
+OVERDUE = "overdue"
 
 
 def plan_list() -> QuerySet[Plan]:
@@ -17,11 +20,13 @@ def plan_detail(*, pk: int) -> Plan:
     """A plan with its action lines, their activities and the commitments linked to them.
 
     The commitments come through the reverse relation `Activity.commitments`, so this app reads
-    them without importing the commitments app.
+    them without importing the commitments app. Each activity carries the moment of its last
+    reported progress (`last_reported_at`).
     """
     activities = (
         Activity.objects.select_related("lead_organisation", "team", "owner")
         .prefetch_related("places", "partner_organisations", "commitments")
+        .annotate(last_reported_at=Max("updates__created_at"))
         .order_by("title")
     )
     return (
@@ -55,3 +60,22 @@ def activity_detail(*, pk: int) -> Activity:
         )
         .get(pk=pk)
     )
+
+
+def commitment_states(commitments, *, today) -> list[tuple[str, str, int]]:
+    """The state of the commitments an activity serves: (key, label, count) for the overdue
+    ones and then each status, in the statuses' own order, leaving out what counts none.
+
+    Counted from commitments already read (the page's prefetch), through their own
+    `is_overdue` and status choices, so this app still does not import the commitments app.
+    An overdue commitment counts as overdue only, not also under its status.
+    """
+    commitments = list(commitments)
+    if not commitments:
+        return []
+    choices = commitments[0]._meta.get_field("status").choices
+    counts = dict.fromkeys([OVERDUE, *(key for key, _label in choices)], 0)
+    for commitment in commitments:
+        counts[OVERDUE if commitment.is_overdue(today) else commitment.status] += 1
+    labels = {OVERDUE: gettext("overdue"), **dict(choices)}
+    return [(key, labels[key], count) for key, count in counts.items() if count]

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actionlines import selectors, services
@@ -16,17 +17,22 @@ from tracker.forms import apply_errors
 
 
 def _readable_commitments(user, activities) -> None:
-    """Keep on each activity only the commitments the user may read (`readable_commitments`).
+    """Keep on each activity only the commitments the user may read (`readable_commitments`),
+    and their state in counts (`commitment_states`: overdue, then per status).
 
     The rule is the commitments app's, asked through the rule registry, so this app still
     does not import it.
     """
+    today = timezone.localdate()
     for activity in activities:
         activity.readable_commitments = [
             commitment
             for commitment in activity.commitments.all()
             if allowed(user, "commitments.view_commitment", commitment)
         ]
+        activity.commitment_states = selectors.commitment_states(
+            activity.readable_commitments, today=today
+        )
 
 
 @login_required
@@ -62,6 +68,7 @@ def activity_detail(request, pk):
         "actionlines/activity_detail.html",
         {
             "activity": activity,
+            "today": timezone.localdate(),
             "can_change": allowed(request.user, "actionlines.change_activity", activity),
         },
     )

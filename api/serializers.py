@@ -217,6 +217,12 @@ class CommitmentWriteSerializer(serializers.Serializer):
         queryset=ParliamentaryDocument.objects.all(), required=False, allow_null=True
     )
     made_on = serializers.DateField()
+    made_on_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text=_("Why it was not made on the debate's date, when it was not."),
+    )
     deadline_wording = serializers.CharField(max_length=200, required=False, allow_blank=True)
     due_date = serializers.DateField(required=False, allow_null=True)
     owner = serializers.PrimaryKeyRelatedField(
@@ -243,6 +249,12 @@ class ProgressSerializer(serializers.Serializer):
         help_text=_("The Kamerstuk that fulfils it, when the new status needs one."),
     )
     evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    open_part = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text=_("What is still open, when the new status is partially fulfilled."),
+    )
 
 
 class ProgressResultSerializer(serializers.Serializer):
@@ -338,6 +350,15 @@ class LetterSentSerializer(serializers.Serializer):
     outcomes = serializers.DictField(
         child=serializers.ChoiceField(choices=["fulfilled", "partially_fulfilled"]),
         help_text=_("Per commitment id, what the letter did for it."),
+    )
+    open_parts = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text=_("Per commitment id answered in part, what is still open."),
+    )
+    sent_on = serializers.DateField(
+        required=False,
+        help_text=_("The day the letter went to the Kamer; by default the Kamerstuk's date."),
     )
 
 

@@ -261,6 +261,7 @@ class CommitmentViewSet(viewsets.GenericViewSet):
                 note=data.get("note", ""),
                 evidence_document=data.get("evidence_document"),
                 evidence_url=data.get("evidence_url", ""),
+                open_part=data.get("open_part"),
                 expected_version=version,
             )
         except ConcurrentUpdateError:
@@ -440,6 +441,9 @@ class LetterViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         try:
             outcomes = {int(k): v for k, v in serializer.validated_data["outcomes"].items()}
+            open_parts = {
+                int(k): v for k, v in serializer.validated_data.get("open_parts", {}).items()
+            }
         except ValueError:
             raise ValidationError({"outcomes": _("Name each commitment by its id.")}) from None
         try:
@@ -448,6 +452,8 @@ class LetterViewSet(viewsets.GenericViewSet):
                 author=request.user,
                 document=serializer.validated_data["document"],
                 outcomes=outcomes,
+                open_parts=open_parts,
+                sent_on=serializer.validated_data.get("sent_on"),
                 expected_version=version,
             )
         except ConcurrentUpdateError:

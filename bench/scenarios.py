@@ -370,7 +370,9 @@ def measure_pages(client: Client, scenario: Scenario, settings: Settings, result
             result.extra["profile"] = profile.as_json()
     extra_url = scenario.extra_url
     if extra_url and result.status == "ok":
-        # Queries must not depend on the number of updates: count them on a short history too.
+        # Queries must not depend on the number of updates: count them on a short history too,
+        # as the timed runs were counted: after a first request that fills the kept parts.
+        harness.consume(client.get(extra_url))
         with CaptureQueriesContext(connection) as queries:
             response = client.get(extra_url)
             harness.consume(response)
@@ -634,10 +636,14 @@ def judge(
             limit = reminder_limit_seconds(commitments)
             target(f"<= {limit:.0f} s", result.p50_ms, limit * 1000)
             if extra.get("emails") != extra.get("emails_with_more_lead_days"):
-                # More e-mails of the same kinds on the same day: the queries must not follow.
-                result.targets["fixed number of queries"] = result.queries == extra.get(
-                    "queries_with_more_lead_days"
+                # More e-mails of the same kinds on the same day: besides the one mark each
+                # e-mail's row gets when it is sent (exactly once needs it), the queries must
+                # not follow.
+                fixed = result.queries - extra["emails"]
+                fixed_more = (
+                    extra["queries_with_more_lead_days"] - extra["emails_with_more_lead_days"]
                 )
+                result.targets["fixed number of queries"] = fixed == fixed_more
         if result.floor_ratio is not None:
             result.targets[f"<= {FLOOR_FACTOR:g}x floor"] = result.floor_ratio <= FLOOR_FACTOR
         if explained and is_paged(result.name) and "seq_scans" in extra:

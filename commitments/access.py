@@ -20,6 +20,7 @@ from actionlines.access import (
     can_read_team_work,
     is_admin,
     is_logged_in,
+    is_manager,
     is_official,
     is_system,
     managed_team_ids,
@@ -49,6 +50,21 @@ def reads_everything(user) -> bool:
     return user.is_authenticated and (
         user.is_superuser or "view_all_commitments" in _staff_permissions(user)
     )
+
+
+def landing_page(user) -> str | None:
+    """Where a user who is not an official starts (a URL name), or None: their own work.
+
+    Only officials (members of a team) have work of their own; managers and directors start
+    on their teams' dashboard, policy staff on the list of every commitment.
+    """
+    if is_official(user):
+        return None
+    if is_manager(user):
+        return "commitments:dashboard"
+    if reads_everything(user):
+        return "commitments:list"
+    return None
 
 
 def can_export(user) -> bool:

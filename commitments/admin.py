@@ -14,7 +14,9 @@ from commitments.models import (
     Committee,
     DeadlineChange,
     Debate,
+    EmailPreference,
     FollowUpLetter,
+    LetterPostponement,
     LinkChange,
     Notification,
     ParliamentaryDocument,
@@ -377,6 +379,37 @@ class LinkChangeAdmin(SafeInputAdmin, admin.ModelAdmin):
     list_filter = ["field"]
     search_fields = ["commitment__reference"]
     list_select_related = ["commitment", "changed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LetterPostponement)
+class LetterPostponementAdmin(SafeInputAdmin, admin.ModelAdmin):
+    """The moves of follow-up letters, written by the postpone service; read here, never edited."""
+
+    list_display = ["letter", "planned_date_before", "planned_date_after", "postponed_by"]
+    search_fields = ["letter__title", "reason"]
+    list_select_related = ["letter", "postponed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(SafeInputAdmin, admin.ModelAdmin):
+    """Each user's choice for event e-mails; they make it themselves on their profile page."""
+
+    list_display = ["user", "event_mail"]
+    list_filter = ["event_mail"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user"]
 
     def has_add_permission(self, request):
         return False

@@ -12,7 +12,12 @@ the reader may see:
   that moves from one team to another changes both teams' figures), to a deadline change on
   one, or to a follow-up letter of that team or drafter, and to the letters a commitment is in;
 - `plans`, for the plans block (the same for everyone), replaced by a change to a plan, an
-  action line or an activity.
+  action line or an activity, or to which activities a commitment serves;
+- `epoch`, replaced by a bulk load and by a change to a team's or a bewindspersoon's name,
+  which the overdue breakdowns show to every reader.
+
+The action-line block (each line's status mix beside its activities' progress) mixes both: it
+is kept under the reader's figures key *and* the plans key, so either kind of change renews it.
 
 A change replaces the versions at once and again after its commit (a request that read the
 old rows before the commit may have stored them under the new version meanwhile), so a
@@ -139,6 +144,18 @@ def _scopes_of(instance) -> list[str]:
     return []
 
 
+def _renamed(sender, instance, **kwargs) -> None:
+    forget_everything()
+    transaction.on_commit(forget_everything)
+
+
+def _activities_of_commitment_changed(sender, action, **kwargs) -> None:
+    # Which activities a commitment serves moves it between action lines.
+    if action.startswith("post_"):
+        forget(PLANS)
+        transaction.on_commit(lambda: forget(PLANS))
+
+
 def _changed(sender, instance, **kwargs) -> None:
     scopes = _scopes_of(instance)
     forget(*scopes)
@@ -162,8 +179,8 @@ def _letter_commitments_changed(sender, instance, action, model, pk_set, **kwarg
 
 
 def connect_signals() -> None:
-    from actionlines.models import ActionLine, Activity, Plan
-    from commitments.models import Commitment, DeadlineChange, FollowUpLetter
+    from actionlines.models import ActionLine, Activity, Plan, Team
+    from commitments.models import Bewindspersoon, Commitment, DeadlineChange, FollowUpLetter
 
     for model in (Commitment, DeadlineChange, FollowUpLetter, Plan, ActionLine, Activity):
         uid = f"dashboard-cache-{model._meta.label}"
@@ -174,3 +191,12 @@ def connect_signals() -> None:
         sender=FollowUpLetter.commitments.through,
         dispatch_uid="dashboard-cache-letter-commitments",
     )
+    m2m_changed.connect(
+        _activities_of_commitment_changed,
+        sender=Commitment.activities.through,
+        dispatch_uid="dashboard-cache-commitment-activities",
+    )
+    for model in (Team, Bewindspersoon):
+        uid = f"dashboard-cache-names-{model._meta.label}"
+        post_save.connect(_renamed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_renamed, sender=model, dispatch_uid=f"{uid}-delete")

@@ -32,8 +32,13 @@ def notifications_path() -> str:
 
 
 def overdue_list_path(team_id: int) -> str:
-    """The commitment list filtered on a team's overdue work, as the list page reads its query."""
-    return f"{reverse('commitments:list')}?status=open&status=in_progress&overdue=1&team={team_id}"
+    """The commitment list filtered on a team's overdue work, as the list page reads its query.
+
+    Partially fulfilled commitments are open work too (`OPEN_STATUSES`)."""
+    return (
+        f"{reverse('commitments:list')}?status=open&status=in_progress&overdue=1&team={team_id}"
+        "&status=partially_fulfilled"
+    )
 
 
 def recipient_language(user) -> str:

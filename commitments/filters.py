@@ -27,6 +27,7 @@ from commitments.models import (
     Debate,
     FollowUpLetter,
 )
+from commitments.search import text_search
 from tracker.forms import DATE_INPUT_FORMATS, DateInput
 from tracker.widgets import FastSelect, render_options
 
@@ -43,6 +44,8 @@ SORTS = {
     "reference": (_("reference"), ("reference",)),
 }
 DEFAULT_SORT = "due_date"
+# The empty choice of a filter's select box: no filter, so every commitment (not "---------").
+ALL = _("All")
 STATUS_RANK = Case(
     *[When(status=status, then=Value(rank)) for rank, status in enumerate(CommitmentStatus.values)],
     output_field=IntegerField(),
@@ -180,21 +183,27 @@ class CommitmentFilter(django_filters.FilterSet):
         label=_("Action line"),
         queryset=ActionLine.objects.select_related("plan"),
         method="filter_action_line",
+        empty_label=ALL,
         widget=FastSelect,
     )
     activity = django_filters.ModelChoiceFilter(
         label=_("Activity"),
         queryset=Activity.objects.all(),
         method="filter_activity",
+        empty_label=ALL,
         widget=FastSelect,
     )
     made_by = django_filters.ModelChoiceFilter(
-        label=_("Bewindspersoon"), queryset=Bewindspersoon.objects.all(), widget=FastSelect
+        label=_("Bewindspersoon"),
+        queryset=Bewindspersoon.objects.all(),
+        empty_label=ALL,
+        widget=FastSelect,
     )
     ministry = django_filters.ModelChoiceFilter(
         label=_("Ministry"),
         field_name="made_by__ministry",
         queryset=Organisation.objects.filter(kind=Organisation.Kind.MINISTRY),
+        empty_label=ALL,
         widget=FastSelect,
     )
     debate = django_filters.ModelChoiceFilter(
@@ -206,11 +215,12 @@ class CommitmentFilter(django_filters.FilterSet):
         help_text=_("Words from the debate's title, or its activity number."),
     )
     team = django_filters.ModelChoiceFilter(
-        label=_("Team"), queryset=Team.objects.all(), widget=FastSelect
+        label=_("Team"), queryset=Team.objects.all(), empty_label=ALL, widget=FastSelect
     )
     owner = django_filters.ModelChoiceFilter(
         label=_("Owner"),
         queryset=get_user_model().objects.filter(teams__isnull=False).distinct(),
+        empty_label=ALL,
         widget=FastSelect,
     )
     letter = django_filters.ModelChoiceFilter(
@@ -304,7 +314,7 @@ class CommitmentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(reference__icontains=value) | Q(text__icontains=value))
+        return queryset.filter(text_search(value, "reference", "text"))
 
     def filter_overdue(self, queryset, name, value):
         if not value:
@@ -343,7 +353,7 @@ class CommitmentFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(debate__title__icontains=value) | Q(debate__activity_number__iexact=value)
+            text_search(value, "debate__title") | Q(debate__activity_number__iexact=value)
         )
 
     def filter_sort(self, queryset, name, value):

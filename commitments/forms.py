@@ -7,10 +7,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from actionlines.access import member_team_ids
 from actionlines.models import Activity, Team
+from commitments.lookups import LOOKUPS
 from commitments.models import (
     OPEN_STATUSES,
     STATUSES_NEEDING_EVIDENCE,
@@ -23,9 +25,15 @@ from commitments.models import (
     FollowUpLetter,
     ParliamentaryDocument,
 )
-from commitments.services import EDITABLE_FIELDS, EDITABLE_M2M_FIELDS
+from commitments.services import (
+    EDITABLE_FIELDS,
+    EDITABLE_M2M_FIELDS,
+    commitment_date_errors,
+    fulfilling_document_errors,
+)
 from tracker.access import allowed
 from tracker.forms import DateField, VersionedModelForm
+from tracker.widgets import FastSelect, FilterableCheckboxes
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 DOSSIER_NUMBER = re.compile(r"^(\d{2}) ?(\d{3})((?:-[A-Z0-9]{1,6})*)$")
@@ -83,8 +91,10 @@ class CommitmentForm(VersionedModelForm):
         fields = [*EDITABLE_FIELDS, "due_date", *EDITABLE_M2M_FIELDS]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 5}),
-            "made_to": forms.SelectMultiple(attrs={"size": 6}),
-            "activities": forms.SelectMultiple(attrs={"size": 6}),
+            "made_to": FilterableCheckboxes(filter_label=_("Filter the addressees")),
+            "activities": FilterableCheckboxes(filter_label=_("Filter the activities")),
+            # A thousand people: options joined as strings, not one template each.
+            "owner": FastSelect,
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -92,8 +102,11 @@ class CommitmentForm(VersionedModelForm):
         self.user = user
         fields = self.fields
         fields["made_by"].queryset = Bewindspersoon.objects.select_related("ministry")
-        fields["debate"].queryset = Debate.objects.order_by("-date", "title")
-        fields["source_document"].queryset = ParliamentaryDocument.objects.order_by("-date")
+        # Thousands of debates and Kamerstukken: chosen by typing, not from a list.
+        for name, lookup in (("debate", "debates"), ("source_document", "documents")):
+            fields[name] = LOOKUPS[lookup].field(
+                required=False, label=fields[name].label, help_text=fields[name].help_text
+            )
         fields["made_to"].queryset = Addressee.objects.order_by("name")
         fields["activities"].queryset = Activity.objects.select_related("plan").order_by(
             "plan__title", "title"
@@ -103,6 +116,7 @@ class CommitmentForm(VersionedModelForm):
         fields["team"].required = not user.is_superuser
         fields["owner"].queryset = _owner_choices(user)
         fields["owner"].label_from_instance = _user_label
+        fields["owner"].empty_label = _("Nobody yet")
         fields["debate"].help_text = _("The debate where it was made, or else the document.")
         if self.instance.pk and self.instance.due_date is not None:
             # A deadline moves only through a request that a manager approves.
@@ -119,8 +133,19 @@ class CommitmentForm(VersionedModelForm):
                 "debate", _("Say where the commitment was made: a debate or a document.")
             )
         made_on, due_date = cleaned.get("made_on"), cleaned.get("due_date")
-        if made_on and made_on > timezone.localdate():
-            self.add_error("made_on", _("A commitment cannot be made in the future."))
+        dates_changed = {"made_on", "debate", "made_by"} & set(self.changed_data)
+        if made_on and (not self.instance.pk or dates_changed):
+            # The service holds the same rules; asking them here puts each error at its field.
+            candidate = Commitment(
+                made_on=made_on,
+                debate=debate,
+                made_by=cleaned.get("made_by"),
+                made_on_reason=cleaned.get("made_on_reason", ""),
+            )
+            errors = commitment_date_errors(commitment=candidate, today=timezone.localdate())
+            for name, message in errors.items():
+                if name not in self.errors:
+                    self.add_error(name, message)
         if made_on and due_date and due_date < made_on:
             self.add_error("due_date", _("The due date lies before the day it was made."))
         return cleaned
@@ -171,6 +196,11 @@ class NewDocumentFields(forms.Form):
         for name in ("new_document_dossier", "new_document_date", "new_document_title"):
             if not values[name] and name not in self.errors:
                 self.add_error(name, _("Needed to register the Kamerstuk."))
+        if values["new_document_date"] and values["new_document_date"] > timezone.localdate():
+            self.add_error(
+                "new_document_date",
+                _("A Kamerstuk that reached the Kamer is not dated in the future."),
+            )
         if self.errors:
             return None
         exists = ParliamentaryDocument.objects.filter(
@@ -201,9 +231,15 @@ class ProgressForm(VersionedForm, NewDocumentFields):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    evidence_document = forms.ModelChoiceField(
+    open_part = forms.CharField(
+        label=_("Still open"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the commitment is partially fulfilled: what is still open."),
+    )
+    evidence_document = LOOKUPS["documents"].field(
         label=_("Kamerstuk"),
-        queryset=ParliamentaryDocument.objects.order_by("-date", "-volgnummer"),
         required=False,
         help_text=_("The letter that fulfilled the commitment, if it is registered already."),
     )
@@ -220,6 +256,7 @@ class ProgressForm(VersionedForm, NewDocumentFields):
     field_order = [
         "status",
         "note",
+        "open_part",
         "evidence_document",
         *NewDocumentFields.NEW_DOCUMENT_FIELDS,
         "evidence_url",
@@ -231,6 +268,7 @@ class ProgressForm(VersionedForm, NewDocumentFields):
         super().__init__(*args, **kwargs)
         self.commitment = commitment
         self.initial.setdefault("status", commitment.status)
+        self.initial.setdefault("open_part", commitment.open_part)
         self.initial.setdefault("version", commitment.version)
 
     def clean_evidence_file(self):
@@ -267,6 +305,13 @@ class ProgressForm(VersionedForm, NewDocumentFields):
                 "evidence_document", _("Choose a registered Kamerstuk or register a new one.")
             )
         if (
+            status == CommitmentStatus.PARTIALLY_FULFILLED
+            and not cleaned.get("open_part", "").strip()
+        ):
+            self.add_error("open_part", _("Say which part of the commitment is still open."))
+        if status in STATUSES_NEEDING_EVIDENCE:
+            self._check_document_date()
+        if (
             status == self.commitment.status
             and not cleaned.get("note", "").strip()
             and not any(
@@ -279,6 +324,21 @@ class ProgressForm(VersionedForm, NewDocumentFields):
                 _("Nothing to record: write a note, change the status or add evidence.")
             )
         return cleaned
+
+    def _check_document_date(self):
+        document = self.cleaned_data.get("evidence_document")
+        field, document_date = (
+            ("evidence_document", document.date)
+            if document
+            else ("new_document_date", (self.new_document or {}).get("date"))
+        )
+        if document_date is None or field in self.errors:
+            return
+        problem = fulfilling_document_errors(
+            commitment=self.commitment, document_date=document_date, today=timezone.localdate()
+        )
+        if problem:
+            self.add_error(field, problem)
 
 
 class DeadlineChangeRequestForm(forms.Form):
@@ -298,6 +358,8 @@ class DeadlineChangeRequestForm(forms.Form):
         value = self.cleaned_data["new_due_date"]
         if value == self.commitment.due_date:
             raise ValidationError(_("This is already the due date."))
+        if value <= timezone.localdate():
+            raise ValidationError(_("A new due date lies after today."))
         if value < self.commitment.made_on:
             raise ValidationError(_("The due date lies before the day it was made."))
         return value
@@ -371,24 +433,35 @@ class DebateForm(VersionedModelForm):
         return value
 
 
+def _legend(commitment) -> str:
+    # Whole words only: the legend names the commitment the choice is about.
+    return f"{commitment.reference}: {Truncator(commitment.text).words(30)}"
+
+
 class LetterSentForm(VersionedForm, NewDocumentFields):
     """Record that a follow-up letter went to the Kamer, and what it fulfilled.
 
     Only the commitments the user may change get an outcome to choose; the others the letter
-    answers stay as they are, for their own team to record.
+    answers stay as they are, for their own team to record. No outcome is chosen in advance:
+    whether the letter fulfilled a commitment wholly, in part or not at all is the official's
+    statement to the Kamer.
     """
 
     OUTCOMES = [
         ("fulfilled", _("fulfilled")),
         ("partially_fulfilled", _("partially fulfilled")),
-        ("unchanged", _("leave as it is")),
+        ("unchanged", _("not answered: leave as it is")),
     ]
 
-    document = forms.ModelChoiceField(
+    document = LOOKUPS["documents"].field(
         label=_("Kamerstuk"),
-        queryset=ParliamentaryDocument.objects.order_by("-date", "-volgnummer"),
         required=False,
         help_text=_("The Kamerstuk the letter became, if it is registered already."),
+    )
+    sent_on = DateField(
+        label=_("Sent on"),
+        required=False,
+        help_text=_("The day the letter went to the Kamer; empty for the Kamerstuk's date."),
     )
     # Without it (a script posting the form) the letter's row lock still keeps it once.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
@@ -404,10 +477,18 @@ class LetterSentForm(VersionedForm, NewDocumentFields):
         ]
         for commitment in self.open_commitments:
             self.fields[f"outcome_{commitment.pk}"] = forms.ChoiceField(
-                label=f"{commitment.reference}: {commitment.text[:120]}",
+                label=_legend(commitment),
                 choices=self.OUTCOMES,
-                initial="fulfilled",
                 widget=forms.RadioSelect,
+                error_messages={"required": _("Choose what the letter did for this commitment.")},
+            )
+            self.fields[f"open_part_{commitment.pk}"] = forms.CharField(
+                label=_("Still open (%(reference)s)") % {"reference": commitment.reference},
+                required=False,
+                max_length=5000,
+                initial=commitment.open_part,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("When the letter answers it in part: what is still open."),
             )
 
     def clean(self):
@@ -417,6 +498,17 @@ class LetterSentForm(VersionedForm, NewDocumentFields):
             self.add_error("document", _("Choose the Kamerstuk or register it below."))
         if cleaned.get("document") and self.new_document:
             self.add_error("document", _("Choose a registered Kamerstuk or register a new one."))
+        sent_on = cleaned.get("sent_on")
+        if sent_on and sent_on > timezone.localdate():
+            self.add_error("sent_on", _("A letter cannot be sent in the future."))
+        for commitment in self.open_commitments:
+            outcome = cleaned.get(f"outcome_{commitment.pk}")
+            part = cleaned.get(f"open_part_{commitment.pk}", "").strip()
+            if outcome == CommitmentStatus.PARTIALLY_FULFILLED and not part:
+                self.add_error(
+                    f"open_part_{commitment.pk}",
+                    _("Say which part of the commitment is still open."),
+                )
         return cleaned
 
     def outcomes(self) -> dict[int, str]:
@@ -426,8 +518,68 @@ class LetterSentForm(VersionedForm, NewDocumentFields):
             if self.cleaned_data.get(f"outcome_{commitment.pk}") != "unchanged"
         }
 
+    def open_parts(self) -> dict[int, str]:
+        return {
+            commitment.pk: self.cleaned_data.get(f"open_part_{commitment.pk}", "")
+            for commitment in self.open_commitments
+        }
+
     def outcome_fields(self):
-        return [self[f"outcome_{commitment.pk}"] for commitment in self.open_commitments]
+        return [
+            (self[f"outcome_{commitment.pk}"], self[f"open_part_{commitment.pk}"])
+            for commitment in self.open_commitments
+        ]
+
+
+class LetterPostponeForm(VersionedForm):
+    """Move a letter to a later planned date, with the reason."""
+
+    planned_date = DateField(label=_("New planned date"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the letter is late; kept with the letter."),
+    )
+
+    def __init__(self, *args, letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter = letter
+        self.initial.setdefault("version", letter.version)
+
+    def clean_planned_date(self):
+        value = self.cleaned_data["planned_date"]
+        if value <= timezone.localdate():
+            raise ValidationError(_("A new planned date lies after today."))
+        return value
+
+
+class LetterCancelForm(VersionedForm):
+    """Cancel a letter; its open commitments move to another letter or stay open."""
+
+    cancellation_reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the letter will not be written; kept with the letter."),
+    )
+    move_to = forms.ModelChoiceField(
+        label=_("Move its open commitments to"),
+        queryset=FollowUpLetter.objects.none(),
+        required=False,
+        empty_label=_("No letter: they stay open"),
+        help_text=_("Another letter still to be sent, or none."),
+    )
+
+    def __init__(self, *args, letter, other_letters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter = letter
+        self.initial.setdefault("version", letter.version)
+        self.fields["move_to"].queryset = (
+            other_letters.exclude(pk=letter.pk)
+            .exclude(status__in=FollowUpLetter.CLOSED_STATUSES)
+            .order_by("planned_date", "title")
+        )
 
 
 class FollowUpLetterForm(VersionedModelForm):
@@ -441,7 +593,7 @@ class FollowUpLetterForm(VersionedModelForm):
     class Meta:
         model = FollowUpLetter
         fields = ["title", "planned_date", "drafter", "team", "commitments"]
-        widgets = {"commitments": forms.SelectMultiple(attrs={"size": 8})}
+        widgets = {"commitments": FilterableCheckboxes(filter_label=_("Filter the commitments"))}
 
     def __init__(self, *args, user, changeable_commitments, **kwargs):
         super().__init__(*args, **kwargs)

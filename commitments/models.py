@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -338,7 +339,17 @@ def status_from_register(value: str) -> str | None:
 
 
 # Statuses in which a commitment still asks for work; "overdue" is one of these past its date.
-OPEN_STATUSES = (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)
+# Partially fulfilled is among them: the Eerste Kamer's half-yearly rappel asks for the
+# "openstaande en deels voldane" commitments, so the open part stays on My work, in the overdue
+# counts, the reminders and the digests until it is fulfilled or lapses.
+OPEN_STATUSES = (
+    CommitmentStatus.OPEN,
+    CommitmentStatus.IN_PROGRESS,
+    CommitmentStatus.PARTIALLY_FULFILLED,
+)
+# The statuses the Kamer's register calls "Openstaand": nothing has been answered yet. Comparing
+# with the register, a partially fulfilled commitment is not the same as an open one.
+UNANSWERED_STATUSES = (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)
 # Statuses the Kamer accepts only with the letter that fulfilled them.
 STATUSES_NEEDING_EVIDENCE = (
     CommitmentStatus.FULFILLED,
@@ -410,6 +421,20 @@ class Commitment(models.Model):
         _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN
     )
     fulfilled_on = models.DateField(_("fulfilled on"), null=True, blank=True)
+    open_part = models.TextField(
+        _("still open"),
+        blank=True,
+        help_text=_("What a partially fulfilled commitment still has to answer."),
+    )
+    made_on_reason = models.CharField(
+        _("why not on the day of the debate"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "A commitment made in a debate is made on the debate's date; say why it was not, "
+            "e.g. made in a letter after the debate."
+        ),
+    )
     fulfilling_documents = models.ManyToManyField(
         ParliamentaryDocument,
         blank=True,
@@ -469,7 +494,8 @@ class Commitment(models.Model):
         ]
         indexes = [
             # The overdue scan, the reminder scan and the "open + overdue" list:
-            # WHERE status IN (open, in_progress) AND due_date < / = today, ordered by due date.
+            # WHERE status IN (open, in_progress, partially_fulfilled) AND due_date < / = today,
+            # ordered by due date.
             models.Index(fields=["status", "due_date"], name="commitment_status_due"),
             # The list ordered by due date without a status filter, and due-date ranges. The id
             # rides along so a page's ids come from an index-only scan, however deep the page.
@@ -579,13 +605,20 @@ class FollowUpLetter(models.Model):
     """A letter the ministry must write to fulfil commitments, often a *voortgangsbrief*.
 
     A *voortgangsbrief* (or *voortgangsrapportage*) is the periodic progress letter to the
-    Kamer. Once sent, the letter is a parliamentary document, recorded in `sent_as`.
+    Kamer. Once sent, the letter is a parliamentary document, recorded in `sent_as`, and
+    `sent_on` is the day it went out. A letter can be postponed (each move of its planned date
+    is a `LetterPostponement`) or cancelled with a reason; its open commitments then move to
+    another letter or stay open without one.
     """
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         DRAFTING = "drafting", _("drafting")
         SENT = "sent", _("sent")
+        CANCELLED = "cancelled", _("cancelled")
+
+    # A letter in one of these is no longer to be written: no reminder, no to-do, never late.
+    CLOSED_STATUSES = (Status.SENT, Status.CANCELLED)
 
     title = models.CharField(_("title"), max_length=300, unique=True)
     planned_date = models.DateField(_("planned date"))
@@ -622,6 +655,8 @@ class FollowUpLetter(models.Model):
         related_name="follow_up_letters",
         verbose_name=_("sent as"),
     )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
     version = version_field()
 
     objects = NaturalKeyManager("title")
@@ -641,6 +676,10 @@ class FollowUpLetter(models.Model):
                 | (~Q(status="sent") & Q(sent_as__isnull=True)),
                 name="letter_sent_iff_document",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancellation_reason=""),
+                name="letter_cancelled_has_reason",
+            ),
         ]
 
     def __str__(self):
@@ -649,8 +688,70 @@ class FollowUpLetter(models.Model):
     def get_absolute_url(self):
         return reverse("commitments:letter_detail", args=[self.pk])
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    @property
+    def still_open_count(self) -> int:
+        """How many of its commitments still wait for an answer.
+
+        The pages annotate `open_count` (counting what the reader may read); the letter page
+        prefetches its commitments; anything else counts them here.
+        """
+        annotated = self.__dict__.get("open_count")
+        if annotated is not None:
+            return annotated
+        return sum(1 for c in self.commitments.all() if c.status in OPEN_STATUSES)
+
+    @property
+    def is_late(self) -> bool:
+        """Past its planned date while still to be written and with something to answer: the
+        one reading of "te laat" that the letter list, the letter page and My work share."""
+        return (
+            not self.is_closed
+            and self.planned_date < timezone.localdate()
+            and self.still_open_count > 0
+        )
+
     def natural_key(self):
         return (self.title,)
+
+
+class LetterPostponement(models.Model):
+    """A move of a follow-up letter's planned date, with the reason the Kamer may be told."""
+
+    letter = models.ForeignKey(
+        FollowUpLetter,
+        on_delete=models.CASCADE,
+        related_name="postponements",
+        verbose_name=_("follow-up letter"),
+    )
+    planned_date_before = models.DateField(_("planned date before"))
+    planned_date_after = models.DateField(_("new planned date"))
+    reason = models.TextField(_("reason"))
+    postponed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("postponed by"),
+    )
+    postponed_at = models.DateTimeField(_("postponed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-postponed_at", "-id"]
+        verbose_name = _("postponement of a letter")
+        verbose_name_plural = _("postponements of letters")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_date_after__gt=F("planned_date_before")),
+                name="letter_postponement_later",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="letter_postponement_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.letter}: {self.planned_date_before} → {self.planned_date_after}"
 
 
 def evidence_upload_path(instance, filename):
@@ -705,6 +806,11 @@ class ProgressUpdate(models.Model):
     @property
     def status_changed(self):
         return self.status_before != self.status_after
+
+    @property
+    def evidence_file_name(self) -> str:
+        """The file's name as uploaded ("verslag.pdf"), without the storage folders."""
+        return self.evidence_file.name.rsplit("/", 1)[-1] if self.evidence_file else ""
 
 
 class LinkChange(models.Model):
@@ -844,6 +950,11 @@ class Notification(models.Model):
         OWNER_REMINDER = "owner_reminder", _("deadline reminder")
         LETTER_REMINDER = "letter_reminder", _("follow-up letter reminder")
         MANAGER_DIGEST = "manager_digest", _("overdue digest")
+        # Events that need a person (`commitments.events`), and the daily summary of them.
+        DEADLINE_REQUEST = "deadline_request", _("deadline-change request")
+        DEADLINE_DECISION = "deadline_decision", _("deadline-change decision")
+        NEW_OWNER = "new_owner", _("new owner")
+        EVENT_SUMMARY = "event_summary", _("daily summary of events")
 
     class State(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -852,6 +963,8 @@ class Notification(models.Model):
         FAILED = "failed", _("failed")
         # Nothing was left to say when it was sent: the commitments were fulfilled meanwhile.
         SKIPPED = "skipped", _("skipped")
+        # An event for someone who reads events once a day: the daily summary sends it.
+        HELD = "held", _("waiting for the daily summary")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -876,6 +989,23 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("follow-up letter"),
+    )
+    deadline_change = models.ForeignKey(
+        DeadlineChange,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("deadline change"),
+    )
+    # The daily summary that carries this held event.
+    summary = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("daily summary"),
     )
     state = models.CharField(
         _("status"), max_length=10, choices=State.choices, default=State.PENDING
@@ -903,6 +1033,13 @@ class Notification(models.Model):
             # the dry run's "already recorded?" lookup.
             models.UniqueConstraint(
                 fields=["recipient", "kind", "subject", "occasion"], name="notification_once"
+            ),
+            # An event is one e-mail whatever day it is recorded on: its subject names the
+            # event itself (the request, the decision, the owner change at a version).
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "subject"],
+                condition=Q(kind__in=["deadline_request", "deadline_decision", "new_owner"]),
+                name="notification_event_once",
             ),
             models.CheckConstraint(
                 condition=Q(state="sent", sent_at__isnull=False) | ~Q(state="sent"),
@@ -938,3 +1075,47 @@ class ReminderScan(models.Model):
 
     def __str__(self):
         return str(self.day)
+
+
+class EmailPreference(models.Model):
+    """How a user hears of the events that need them: a deadline-change request to decide, the
+    decision on one's own request or commitment, a commitment given to one.
+
+    At once (an e-mail per event), in one daily summary, or not by e-mail (the tracker's pages
+    still show them). Only events: the deadline reminders and the managers' weekly overdue
+    digest are not a choice. A user without a row gets events at once.
+    """
+
+    class EventMail(models.TextChoices):
+        IMMEDIATE = "immediate", _("at once, an e-mail per event")
+        DAILY = "daily", _("in one summary a day")
+        OFF = "off", _("not by e-mail")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_preference",
+        verbose_name=_("user"),
+    )
+    event_mail = models.CharField(
+        _("e-mail about events"),
+        max_length=10,
+        choices=EventMail.choices,
+        default=EventMail.IMMEDIATE,
+    )
+    updated_at = models.DateTimeField(_("preference changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("preference changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("e-mail preference")
+        verbose_name_plural = _("e-mail preferences")
+
+    def __str__(self):
+        return f"{self.user}: {self.get_event_mail_display()}"

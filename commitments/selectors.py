@@ -14,19 +14,23 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Avg,
     Case,
     Count,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Left, Length
+from django.db.models.functions import Left, Length, RowNumber, TruncQuarter
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from actionlines.access import managed_team_ids, member_team_ids
 from actionlines.models import ActionLine, Activity, Plan
@@ -41,6 +45,7 @@ from commitments.models import (
     DeadlineChange,
     Debate,
     FollowUpLetter,
+    LetterPostponement,
     LinkChange,
     Notification,
     ParliamentaryDocument,
@@ -65,6 +70,47 @@ def commitments_overdue(*, today: datetime.date) -> QuerySet[Commitment]:
     return Commitment.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today).order_by(
         "due_date", "reference"
     )
+
+
+def overdue_oldest_per_team(*, today: datetime.date, per_team: int) -> QuerySet:
+    """The `per_team` longest-overdue commitments of every team, as (pk, team, parent team,
+    due date) rows, oldest first: what the manager digests list, in one query.
+
+    The oldest of a team are also the ones overdue longest, so the escalated part of a team
+    (overdue for more than `ESCALATION_DAYS`) is a prefix of these rows.
+    """
+    ranked = (
+        commitments_overdue(today=today)
+        .filter(team__isnull=False)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("team_id")],
+                order_by=[F("due_date").asc(), F("reference").asc()],
+            )
+        )
+    )
+    return ranked.filter(rank__lte=per_team).values_list(
+        "pk", "team_id", "team__parent_id", "due_date"
+    )
+
+
+def overdue_counts_by_team(*, today: datetime.date, team_ids=None) -> dict[int, tuple[int, int]]:
+    """Per team: how many of its commitments are overdue, and how many of those for more than
+    `ESCALATION_DAYS`; one GROUP BY for every digest of a batch."""
+    escalation_line = today - datetime.timedelta(days=settings.ESCALATION_DAYS)
+    overdue = commitments_overdue(today=today).filter(team__isnull=False)
+    if team_ids is not None:
+        overdue = overdue.filter(team_id__in=team_ids)
+    rows = (
+        overdue.order_by()
+        .values("team_id")
+        .annotate(
+            overdue=Count("pk"), escalated=Count("pk", filter=Q(due_date__lt=escalation_line))
+        )
+        .values_list("team_id", "overdue", "escalated")
+    )
+    return {team_id: (overdue, escalated) for team_id, overdue, escalated in rows}
 
 
 def commitment_visibility(user, prefix: str = "") -> Q:
@@ -219,35 +265,6 @@ def commitment_page(
         row["due_display"] = f"{row['due_date']:%d-%m-%Y}" if row["due_date"] else "—"
         row["made_on_display"] = f"{row['made_on']:%d-%m-%Y}"
     return page
-
-
-def commitment_export_rows(queryset: QuerySet[Commitment]):
-    """Plain rows for CSV and Excel, streamed from the database in chunks."""
-    return (
-        queryset.select_related(None)
-        .values_list(
-            "reference",
-            "register_number",
-            "text",
-            "status",
-            "made_on",
-            "made_by__name",
-            "made_by__ministry__name",
-            "debate__title",
-            "debate__date",
-            "source_document__dossier_number",
-            "source_document__volgnummer",
-            "deadline_wording",
-            "original_due_date",
-            "due_date",
-            "fulfilled_on",
-            "team__name",
-            "owner__first_name",
-            "owner__last_name",
-            "owner__username",
-        )
-        .iterator(chunk_size=2000)
-    )
 
 
 def commitment_detail(*, pk: int, user) -> Commitment:
@@ -518,9 +535,13 @@ def my_work(*, user, today: datetime.date, limit: int = 200):
         .select_related("action_line", "plan")
         .order_by(F("end_date").asc(nulls_last=True), "title")
     )
+    # A letter whose commitments are all answered is no longer a to-do, whatever its status
+    # says; one planned before any commitment was put on it still is.
     letters = (
         FollowUpLetter.objects.filter(Q(drafter_id=user.pk) | Q(team_id__in=teams))
-        .exclude(status=FollowUpLetter.Status.SENT)
+        .exclude(status__in=FollowUpLetter.CLOSED_STATUSES)
+        .annotate(open_count=_open_commitment_count(user), answers=Count("commitments"))
+        .filter(Q(open_count__gt=0) | Q(answers=0))
         .order_by("planned_date")
     )
     return {
@@ -548,14 +569,16 @@ def deadline_changes_to_decide(*, user) -> QuerySet[DeadlineChange]:
 
 
 def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, limit: int = 15):
-    """The manager's overview: commitments by status, what is late or near, letters, requests.
+    """The manager's overview: commitments by status, what is late or near, letters, requests,
+    the on-time trend and where the overdue ones sit (team, bewindspersoon).
 
-    Five queries whatever the number of commitments; the page keeps what it renders of them
-    until a change of what they count (commitments/dashboard_cache.py).
+    Seven queries whatever the number of commitments, teams or quarters; the page keeps what it
+    renders of them until a change of what they count (commitments/dashboard_cache.py).
     """
     visible = commitments_visible_to(user)
     horizon = today + datetime.timedelta(days=horizon_days)
     is_open = Q(status__in=OPEN_STATUSES)
+    is_overdue = is_open & Q(due_date__lt=today)
     # One pass over the visible commitments for all the counts.
     counts = dict.fromkeys(CommitmentStatus.values, 0)
     overdue_count = soon_count = 0
@@ -564,7 +587,7 @@ def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, lim
         .values("status")
         .annotate(
             n=Count("id"),
-            overdue=Count("id", filter=is_open & Q(due_date__lt=today)),
+            overdue=Count("id", filter=is_overdue),
             soon=Count("id", filter=is_open & Q(due_date__gte=today, due_date__lte=horizon)),
         )
     ):
@@ -577,12 +600,13 @@ def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, lim
         "due_date", "reference"
     )
     letters = (
-        FollowUpLetter.objects.exclude(status=FollowUpLetter.Status.SENT)
+        FollowUpLetter.objects.exclude(status__in=FollowUpLetter.CLOSED_STATUSES)
         .filter(_letter_scope(user))
         .annotate(open_count=_open_commitment_count(user))
         .select_related("drafter")
         .order_by("planned_date")
     )
+    by_team, by_bewindspersoon = _overdue_by_team_and_bewindspersoon(visible.filter(is_overdue))
     return {
         "status_counts": [
             (status, label, counts[status]) for status, label in CommitmentStatus.choices
@@ -594,7 +618,127 @@ def dashboard_summary(*, user, today: datetime.date, horizon_days: int = 30, lim
         "soon": list(soon[:limit]),
         "letters": list(letters[:limit]),
         "requests_count": deadline_changes_to_decide(user=user).count(),
+        "trend": fulfilment_trend(visible=visible, today=today),
+        "overdue_by_team": by_team,
+        "overdue_by_bewindspersoon": by_bewindspersoon,
     }
+
+
+@dataclass
+class QuarterFulfilment:
+    """The commitments fulfilled in one quarter: on or before their due date, or after it."""
+
+    start: datetime.date
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def quarter(self) -> int:
+        return (self.start.month - 1) // 3 + 1
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def on_time_percentage(self) -> int | None:
+        return round(100 * self.on_time / self.total) if self.total else None
+
+
+TREND_QUARTERS = 8
+
+
+def _quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def fulfilment_trend(
+    *, visible: QuerySet[Commitment], today: datetime.date, quarters: int = TREND_QUARTERS
+) -> list[QuarterFulfilment]:
+    """Fulfilment per quarter over the last `quarters` quarters (the current one last), in one
+    GROUP BY.
+
+    Only "fulfilled" counts: a partially fulfilled commitment still owes the Kamer an answer.
+    "On time" compares the fulfilling date with the due date as it stands, so a deadline moved
+    by an approved change counts from its new date; one without a due date cannot be late.
+    """
+    current = _quarter_start(today)
+    starts = []
+    year, month = current.year, current.month
+    for _ in range(quarters):
+        starts.append(datetime.date(year, month, 1))
+        year, month = (year, month - 3) if month > 3 else (year - 1, month + 9)
+    trend = {start: QuarterFulfilment(start=start) for start in reversed(starts)}
+    rows = (
+        visible.filter(
+            status=CommitmentStatus.FULFILLED,
+            fulfilled_on__gte=starts[-1],
+            fulfilled_on__lte=today,
+        )
+        .order_by()
+        .annotate(quarter=TruncQuarter("fulfilled_on"))
+        .values("quarter")
+        .annotate(
+            on_time=Count(
+                "id", filter=Q(due_date__isnull=True) | Q(fulfilled_on__lte=F("due_date"))
+            ),
+            late=Count("id", filter=Q(fulfilled_on__gt=F("due_date"))),
+        )
+    )
+    for row in rows:
+        quarter = row["quarter"]
+        if isinstance(quarter, datetime.datetime):
+            quarter = quarter.date()
+        if quarter in trend:
+            trend[quarter].on_time = row["on_time"]
+            trend[quarter].late = row["late"]
+    return list(trend.values())
+
+
+@dataclass
+class OverdueGroup:
+    """How many overdue commitments one team, bewindspersoon or action line has."""
+
+    pk: int | None
+    name: str
+    count: int
+
+
+def _overdue_by_team_and_bewindspersoon(overdue: QuerySet[Commitment]):
+    """Both breakdowns from one GROUP BY over (team, bewindspersoon): the pairs are few even
+    when the commitments are many. Largest first; ties by name, so the order is stable."""
+    teams: dict[int | None, OverdueGroup] = {}
+    people: dict[int, OverdueGroup] = {}
+    rows = (
+        overdue.order_by()
+        .values("team_id", "team__name", "made_by_id", "made_by__name")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        team = teams.setdefault(
+            row["team_id"], OverdueGroup(row["team_id"], row["team__name"] or "", 0)
+        )
+        team.count += row["n"]
+        person = people.setdefault(
+            row["made_by_id"], OverdueGroup(row["made_by_id"], row["made_by__name"], 0)
+        )
+        person.count += row["n"]
+
+    def ranked(groups):
+        return sorted(groups.values(), key=lambda group: (-group.count, group.name))
+
+    return ranked(teams), ranked(people)
+
+
+DASHBOARD_PLAN_COUNT = 5
+# "Overdue" is not a status but the dashboard shows it as one: open, past its due date.
+OVERDUE_LABEL = gettext_lazy("overdue")
+
+
+def _dashboard_plan_ids() -> QuerySet[Plan]:
+    return Plan.objects.order_by(F("adopted_on").desc(nulls_last=True)).values("pk")[
+        :DASHBOARD_PLAN_COUNT
+    ]
 
 
 def dashboard_plans() -> list[Plan]:
@@ -612,7 +756,84 @@ def dashboard_plans() -> list[Plan]:
             to_attr="plan_wide_activities",
         ),
     ).order_by(F("adopted_on").desc(nulls_last=True))
-    return list(plans[:5])
+    return list(plans[:DASHBOARD_PLAN_COUNT])
+
+
+@dataclass
+class ActionLineState:
+    """One action line on the dashboard: the status mix of the commitments its activities serve
+    (as far as the reader may see them) beside the progress its activities report."""
+
+    line: ActionLine
+    # (key, label, count) per status, "overdue" apart from the open statuses it is taken from.
+    segments: list = field(default_factory=list)
+    overdue: int = 0
+    activity_count: int = 0
+    completed_count: int = 0
+    average_progress: float | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(count for _key, _label, count in self.segments)
+
+
+def dashboard_action_lines(*, user, today: datetime.date) -> list[ActionLineState]:
+    """The action lines of the dashboard's plans, each with its commitments' status mix and its
+    activities' progress, in one query.
+
+    A commitment that serves two activities of one line counts once for that line (distinct
+    counts); its activities' figures come from subqueries, so the join over commitments does
+    not multiply them.
+    """
+    prefix = "activities__commitments__"
+    readable = commitment_visibility(user, prefix)
+    overdue = Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}due_date__lt": today})
+    not_yet_due = Q(**{f"{prefix}due_date__isnull": True}) | Q(**{f"{prefix}due_date__gte": today})
+    counts = {"overdue": Count("activities__commitments", filter=readable & overdue, distinct=True)}
+    for status in CommitmentStatus.values:
+        condition = readable & Q(**{f"{prefix}status": status})
+        if status in OPEN_STATUSES:
+            condition &= not_yet_due
+        counts[f"n_{status}"] = Count("activities__commitments", filter=condition, distinct=True)
+    activities = (
+        Activity.objects.filter(action_line=OuterRef("pk")).order_by().values("action_line")
+    )
+    working = activities.exclude(status=Activity.Status.CANCELLED)
+    lines = (
+        ActionLine.objects.filter(plan_id__in=_dashboard_plan_ids())
+        .select_related("plan")
+        .annotate(
+            **counts,
+            activity_count=Subquery(
+                activities.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+            ),
+            completed_count=Subquery(
+                activities.filter(status=Activity.Status.COMPLETED)
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            average_progress=Subquery(working.annotate(average=Avg("progress")).values("average")),
+        )
+        .order_by(F("plan__adopted_on").desc(nulls_last=True), "plan_id", "number")
+    )
+    states = []
+    for line in lines:
+        segments = [("overdue", OVERDUE_LABEL, line.overdue)] + [
+            (status, label, getattr(line, f"n_{status}"))
+            for status, label in CommitmentStatus.choices
+        ]
+        states.append(
+            ActionLineState(
+                line=line,
+                segments=segments,
+                overdue=line.overdue,
+                activity_count=line.activity_count or 0,
+                completed_count=line.completed_count or 0,
+                average_progress=line.average_progress,
+            )
+        )
+    return states
 
 
 def _letter_scope(user) -> Q:
@@ -656,7 +877,7 @@ def letter_list(*, user) -> QuerySet[FollowUpLetter]:
             open_count=_open_commitment_count(user),
         )
         .order_by(
-            Case(When(status=FollowUpLetter.Status.SENT, then=Value(1)), default=Value(0)),
+            Case(When(status__in=FollowUpLetter.CLOSED_STATUSES, then=Value(1)), default=Value(0)),
             "planned_date",
         )
     )
@@ -668,11 +889,15 @@ def letter_detail(*, pk: int, user) -> FollowUpLetter:
         FollowUpLetter.objects.select_related("drafter", "team", "sent_as")
         .prefetch_related(
             Prefetch(
+                "postponements",
+                queryset=LetterPostponement.objects.select_related("postponed_by"),
+            ),
+            Prefetch(
                 "commitments",
                 queryset=commitments_visible_to(user)
                 .select_related("owner", "made_by", "team")
                 .order_by("due_date", "reference"),
-            )
+            ),
         )
         .get(pk=pk)
     )

@@ -11,16 +11,24 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from actionlines.models import Plan
 from commitments.deadlines import resolve_deadline
+from commitments.events import (
+    events_deadline_change_decided,
+    events_deadline_change_requested,
+    events_owner_changed,
+)
 from commitments.models import (
+    OPEN_STATUSES,
     STATUSES_NEEDING_EVIDENCE,
     Commitment,
     CommitmentStatus,
     DeadlineChange,
     FollowUpLetter,
+    LetterPostponement,
     LinkChange,
     ParliamentaryDocument,
     ProgressUpdate,
@@ -41,6 +49,7 @@ EDITABLE_FIELDS = (
     "debate",
     "source_document",
     "made_on",
+    "made_on_reason",
     "deadline_wording",
     "owner",
     "team",
@@ -53,6 +62,84 @@ EDITABLE_M2M_FIELDS = ("made_to", "activities")
 # (progress updates, deadline decisions) instead of as plain edits.
 PROGRESS_REASON = "progress"
 DEADLINE_REASON = "deadline-change"
+
+
+def _long_date(value: date) -> str:
+    return date_format(value, "j F Y")
+
+
+def commitment_date_errors(*, commitment: Commitment, today: date) -> dict[str, str]:
+    """What is wrong with the dates a commitment says it was made on, per field.
+
+    What the Kamer is told depends on these dates: a commitment made in a debate is made on the
+    debate's day (unless the form says why not, e.g. it came in a letter after the debate), by
+    a bewindspersoon who was in office that day, and not in the future.
+    """
+    errors = {}
+    made_on = commitment.made_on
+    if made_on is None:
+        return errors
+    if made_on > today:
+        errors["made_on"] = _("A commitment cannot be made in the future.")
+    debate = commitment.debate if commitment.debate_id else None
+    if debate is not None and made_on != debate.date and not commitment.made_on_reason.strip():
+        errors["made_on"] = _(
+            "The debate was held on %(date)s: a commitment made in it is made that day. "
+            "Correct the date, or say why it differs."
+        ) % {"date": _long_date(debate.date)}
+    person = commitment.made_by if commitment.made_by_id else None
+    if person is not None:
+        start, end = person.in_office_from, person.in_office_until
+        if (start and made_on < start) or (end and made_on > end):
+            errors["made_by"] = _(
+                "%(name)s was not in office on %(date)s (in office %(period)s)."
+            ) % {
+                "name": person.name,
+                "date": _long_date(made_on),
+                "period": _office_period(start, end),
+            }
+    return errors
+
+
+def _office_period(start: date | None, end: date | None) -> str:
+    if start and end:
+        return _("from %(start)s until %(end)s") % {
+            "start": _long_date(start),
+            "end": _long_date(end),
+        }
+    if start:
+        return _("from %(start)s") % {"start": _long_date(start)}
+    return _("until %(end)s") % {"end": _long_date(end)}
+
+
+def _check_commitment_dates(commitment: Commitment, *, author, today: date | None) -> None:
+    # The Kamer's register and the shipped plan are records of what the Kamer itself holds:
+    # their dates are shown as they are (the register page lists disagreements) rather than
+    # refused. People, through the pages, the API and the debate-report review, are held to them.
+    if is_system_actor(author):
+        return
+    errors = commitment_date_errors(commitment=commitment, today=today or timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+
+
+def fulfilling_document_errors(
+    *, commitment: Commitment, document_date: date, today: date
+) -> str | None:
+    """Why a document of this date cannot be the letter that fulfilled this commitment."""
+    if document_date > today:
+        return _("The Kamerstuk is dated %(date)s, in the future: the Kamer has no answer yet.") % {
+            "date": _long_date(document_date)
+        }
+    if commitment.made_on and document_date < commitment.made_on:
+        return _(
+            "The Kamerstuk is dated %(date)s, before %(reference)s was made (%(made_on)s)."
+        ) % {
+            "date": _long_date(document_date),
+            "reference": commitment.reference,
+            "made_on": _long_date(commitment.made_on),
+        }
+    return None
 
 
 @transaction.atomic
@@ -74,7 +161,9 @@ def commitment_create(
     constraints to the database (`validate=FIELDS_ONLY`). `initial_status` is for a system
     actor's source that knows the commitment fulfilled or lapsed already.
     """
+    today = fields.pop("today", None)
     commitment = Commitment(**fields)
+    _check_commitment_dates(commitment, author=author, today=today)
     if commitment.due_date is None and commitment.deadline_wording and commitment.made_on:
         commitment.due_date = resolve_deadline(commitment.deadline_wording, commitment.made_on)
     commitment.original_due_date = commitment.due_date
@@ -121,16 +210,24 @@ def commitment_update(
     A commitment that has no due date yet may get its first one: that is not a change of
     deadline, and it becomes the original due date.
     """
+    today = fields.pop("today", None)
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"due_date"}
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
     new_due_date = fields.pop("due_date", None)
     commitment = Commitment.objects.get(pk=commitment.pk)
+    previous_owner_id = commitment.owner_id
+    before = (commitment.made_on, commitment.debate_id, commitment.made_by_id)
     for name, value in fields.items():
         setattr(commitment, name, value)
+    if (commitment.made_on, commitment.debate_id, commitment.made_by_id) != before:
+        # Only a change of the dates is held to the rules: an old record that breaks them
+        # (registered before they held) can still get a new owner or text.
+        _check_commitment_dates(commitment, author=author, today=today)
     if commitment.due_date is None and new_due_date is not None:
         commitment.due_date = commitment.original_due_date = new_due_date
     record_save(actor=author, record=commitment, expected_version=expected_version)
+    events_owner_changed(commitment=commitment, previous_owner_id=previous_owner_id, actor=author)
     commitment_set_links(commitment=commitment, author=author, links=m2m or {})
     return commitment
 
@@ -182,20 +279,38 @@ def commitment_update_progress(
     evidence_document: ParliamentaryDocument | None = None,
     evidence_url: str = "",
     evidence_file=None,
+    open_part: str | None = None,
     expected_version: int | None = None,
     today: date | None = None,
 ) -> ProgressUpdate:
     """Record progress on a commitment, and its new status.
 
     A commitment is fulfilled, wholly or in part, only once the Kamer has the answer in writing:
-    the fulfilling Kamerbrief must be known, either already or as this update's evidence.
+    the fulfilling Kamerbrief must be known, either already or as this update's evidence, and
+    dated between the day the commitment was made and today. A partially fulfilled one says
+    what is still open (`open_part`); it stays open work until it is fulfilled or lapses.
     """
     if status not in CommitmentStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
+    today = today or timezone.localdate()
     commitment = Commitment.objects.get(pk=commitment.pk)
     require(author, "commitments.change_commitment", commitment)
+    if status == CommitmentStatus.PARTIALLY_FULFILLED:
+        open_part = (commitment.open_part if open_part is None else open_part).strip()
+        if not open_part:
+            raise ValidationError(
+                {"open_part": _("Say which part of the commitment is still open.")}
+            )
+        commitment.open_part = open_part
+    elif status in (CommitmentStatus.FULFILLED, CommitmentStatus.LAPSED):
+        commitment.open_part = ""
     if status in STATUSES_NEEDING_EVIDENCE:
         if evidence_document is not None:
+            problem = fulfilling_document_errors(
+                commitment=commitment, document_date=evidence_document.date, today=today
+            )
+            if problem:
+                raise ValidationError({"evidence_document": problem})
             commitment.fulfilling_documents.add(evidence_document)
         elif not commitment.fulfilling_documents.exists():
             raise ValidationError(
@@ -224,7 +339,7 @@ def commitment_update_progress(
         commitment.status = status
         if status in STATUSES_NEEDING_EVIDENCE:
             latest = commitment.fulfilling_documents.order_by("-date").first()
-            commitment.fulfilled_on = latest.date if latest else (today or timezone.localdate())
+            commitment.fulfilled_on = latest.date if latest else today
         else:
             commitment.fulfilled_on = None
     # The version claim comes last and in the same transaction: a stale form undoes the
@@ -239,13 +354,21 @@ def commitment_update_progress(
     return update
 
 
-def deadline_change_check(*, commitment: Commitment, new_due_date: date, reason: str) -> None:
-    """Whether this request may be filed, as a ValidationError per field; forms ask it first."""
+def deadline_change_check(
+    *, commitment: Commitment, new_due_date: date, reason: str, today: date | None = None
+) -> None:
+    """Whether this request may be filed, as a ValidationError per field; forms ask it first.
+
+    A new due date lies after today: a date already past would make the commitment overdue
+    the moment it is approved, and tells the Kamer nothing.
+    """
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the deadline should move.")})
     if commitment.due_date == new_due_date:
         raise ValidationError({"new_due_date": _("This is already the due date.")})
-    if commitment.status not in (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS):
+    if new_due_date <= (today or timezone.localdate()):
+        raise ValidationError({"new_due_date": _("A new due date lies after today.")})
+    if commitment.status not in OPEN_STATUSES:
         raise ValidationError(_("Only an open commitment's deadline can move."))
     if commitment.deadline_changes.filter(state=DeadlineChange.State.REQUESTED).exists():
         raise ValidationError(
@@ -255,10 +378,17 @@ def deadline_change_check(*, commitment: Commitment, new_due_date: date, reason:
 
 @transaction.atomic
 def deadline_change_request(
-    *, commitment: Commitment, requested_by, new_due_date: date, reason: str
+    *,
+    commitment: Commitment,
+    requested_by,
+    new_due_date: date,
+    reason: str,
+    today: date | None = None,
 ) -> DeadlineChange:
     """Ask a manager to move the due date. One open request per commitment at a time."""
-    deadline_change_check(commitment=commitment, new_due_date=new_due_date, reason=reason)
+    deadline_change_check(
+        commitment=commitment, new_due_date=new_due_date, reason=reason, today=today
+    )
     change = DeadlineChange(
         commitment=commitment,
         original_due_date=commitment.due_date,
@@ -274,6 +404,7 @@ def deadline_change_request(
         raise ValidationError(
             _("A deadline change for this commitment is already waiting for a decision.")
         ) from error
+    events_deadline_change_requested(change=change)
     return change
 
 
@@ -295,6 +426,7 @@ def _decide(*, change: DeadlineChange, decided_by, note: str, state: str) -> Dea
     change.decided_at = timezone.now()
     change.decision_note = note
     record_save(actor=decided_by, record=change, check_version=False)
+    events_deadline_change_decided(change=change)
     return change
 
 
@@ -377,10 +509,13 @@ def follow_up_letter_add_commitment(
     *, actor, letter: FollowUpLetter, commitment: Commitment
 ) -> None:
     """Plan a commitment's answer in a letter: a change to both, asked of both."""
+    letter = FollowUpLetter.objects.get(pk=letter.pk)
     require(actor, "commitments.change_followupletter", letter)
     require(actor, "commitments.change_commitment", commitment)
     if letter.status == FollowUpLetter.Status.SENT:
         raise ValidationError(_("This letter is recorded as sent already."))
+    if letter.status == FollowUpLetter.Status.CANCELLED:
+        raise ValidationError(_("This letter is cancelled."))
     record_save(actor=actor, record=letter, expected_version=None)
     letter.commitments.add(commitment)
 
@@ -396,34 +531,147 @@ def follow_up_letter_record_sent(
     author,
     document: ParliamentaryDocument,
     outcomes: dict[int, str],
+    open_parts: dict[int, str] | None = None,
+    sent_on: date | None = None,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> FollowUpLetter:
-    """Record the Kamerstuk a follow-up letter became, and fulfil what it answered.
+    """Record the Kamerstuk a follow-up letter became, the day it went out, and what it
+    fulfilled.
 
     Each commitment the official marks goes through `commitment_update_progress` with the letter
-    as its evidence, so every one of them is checked and audited on its own. Recording is
-    idempotent: the letter's row is locked first, so of two submits at once the second waits,
-    finds the letter sent and changes nothing.
+    as its evidence, so every one of them is checked and audited on its own; a partial answer
+    says what is still open (`open_parts`). The letter went out on `sent_on` (by default its
+    Kamerstuk's date), not in the future. Recording is idempotent: the letter's row is locked
+    first, so of two submits at once the second waits, finds the letter sent and changes
+    nothing.
     """
+    today = today or timezone.localdate()
     letter = FollowUpLetter.objects.select_for_update().get(pk=letter.pk)
     if letter.status == FollowUpLetter.Status.SENT:
         raise LetterAlreadySent(_("This letter is recorded as sent already."))
+    if letter.status == FollowUpLetter.Status.CANCELLED:
+        raise ValidationError(_("This letter is cancelled."))
     answered = set(letter.commitments.values_list("pk", flat=True))
     if not set(outcomes) <= answered:
         raise ValidationError(_("The letter does not answer some of these commitments."))
     if not set(outcomes.values()) <= set(STATUSES_NEEDING_EVIDENCE):
         raise ValidationError(_("A sent letter fulfils commitments wholly or in part."))
+    sent_on = sent_on or document.date
+    if sent_on > today:
+        raise ValidationError({"sent_on": _("A letter cannot be sent in the future.")})
+    if document.date > today:
+        raise ValidationError(
+            {
+                "document": _(
+                    "The Kamerstuk is dated %(date)s, in the future: the Kamer has no answer yet."
+                )
+                % {"date": _long_date(document.date)}
+            }
+        )
     letter.status = FollowUpLetter.Status.SENT
     letter.sent_as = document
+    letter.sent_on = sent_on
     record_save(actor=author, record=letter, expected_version=expected_version)
     for commitment in Commitment.objects.filter(pk__in=outcomes).order_by("pk"):
-        commitment_update_progress(
-            commitment=commitment,
-            author=author,
-            status=outcomes[commitment.pk],
-            # The Kamerstuk is public; the letter's own title may not be readable to everyone
-            # who reads the commitment (a letter of another team can answer it).
-            note=_("Answered in %(document)s.") % {"document": document.citation},
-            evidence_document=document,
-        )
+        try:
+            commitment_update_progress(
+                commitment=commitment,
+                author=author,
+                status=outcomes[commitment.pk],
+                # The Kamerstuk is public; the letter's own title may not be readable to everyone
+                # who reads the commitment (a letter of another team can answer it).
+                note=_("Answered in %(document)s.") % {"document": document.citation},
+                evidence_document=document,
+                open_part=(open_parts or {}).get(commitment.pk, ""),
+                today=today,
+            )
+        except ValidationError as error:
+            # Said at the commitment's own field of the form, not the whole form's.
+            raise ValidationError(
+                {
+                    f"outcome_{commitment.pk}"
+                    if "evidence_document" in getattr(error, "error_dict", {})
+                    else f"open_part_{commitment.pk}": error.messages
+                }
+            ) from error
+    return letter
+
+
+@transaction.atomic
+def follow_up_letter_postpone(
+    *,
+    letter: FollowUpLetter,
+    actor,
+    planned_date: date,
+    reason: str,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> LetterPostponement:
+    """Move a letter's planned date to a later day, and keep why (the Kamer may be told in an
+    *uitstelbericht*, a letter saying the answer will be late)."""
+    today = today or timezone.localdate()
+    letter = FollowUpLetter.objects.get(pk=letter.pk)
+    require(actor, "commitments.change_followupletter", letter)
+    if letter.is_closed:
+        raise ValidationError(_("Only a letter still to be sent can be postponed."))
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = _("Say why the letter is postponed.")
+    if planned_date <= today:
+        errors["planned_date"] = _("A new planned date lies after today.")
+    elif planned_date <= letter.planned_date:
+        errors["planned_date"] = _("Postponing moves the letter to a later date than %(date)s.") % {
+            "date": _long_date(letter.planned_date)
+        }
+    if errors:
+        raise ValidationError(errors)
+    before = letter.planned_date
+    letter.planned_date = planned_date
+    record_save(
+        actor=actor, record=letter, expected_version=expected_version, reason=reason.strip()
+    )
+    return LetterPostponement.objects.create(
+        letter=letter,
+        planned_date_before=before,
+        planned_date_after=planned_date,
+        reason=reason.strip(),
+        postponed_by=actor,
+    )
+
+
+@transaction.atomic
+def follow_up_letter_cancel(
+    *,
+    letter: FollowUpLetter,
+    actor,
+    reason: str,
+    move_to: FollowUpLetter | None = None,
+    expected_version: int | None = None,
+) -> FollowUpLetter:
+    """Cancel a letter that will not be written. Its open commitments move to `move_to`, or
+    stay open without a letter; what it answered already stays on it as the record."""
+    letter = FollowUpLetter.objects.get(pk=letter.pk)
+    require(actor, "commitments.change_followupletter", letter)
+    if letter.is_closed:
+        raise ValidationError(_("Only a letter still to be sent can be cancelled."))
+    if not reason.strip():
+        raise ValidationError({"cancellation_reason": _("Say why the letter is cancelled.")})
+    if move_to is not None:
+        move_to = FollowUpLetter.objects.get(pk=move_to.pk)
+        if move_to.pk == letter.pk or move_to.is_closed:
+            raise ValidationError({"move_to": _("Choose a letter that is still to be sent.")})
+        require(actor, "commitments.change_followupletter", move_to)
+    letter.status = FollowUpLetter.Status.CANCELLED
+    letter.cancellation_reason = reason.strip()
+    record_save(
+        actor=actor, record=letter, expected_version=expected_version, reason=reason.strip()
+    )
+    still_open = list(letter.commitments.filter(status__in=OPEN_STATUSES).order_by("pk"))
+    # Taking a commitment off the letter plans its answer anew: a change to the commitment.
+    require_each(actor, "commitments.change_commitment", still_open)
+    letter.commitments.remove(*still_open)
+    if move_to is not None and still_open:
+        record_save(actor=actor, record=move_to, expected_version=None, reason=reason.strip())
+        move_to.commitments.add(*still_open)
     return letter

@@ -14,6 +14,7 @@ from celery.signals import worker_ready
 from django.db import transaction
 from django.utils import timezone
 
+from commitments.events import event_summaries_send
 from commitments.reminders import (
     CLAIM_LEASE,
     Outcome,
@@ -61,6 +62,13 @@ def catch_up_reminders() -> int | None:
     """Run today's scan if its time has passed and no scan covered today yet."""
     result = reminders_catch_up(now=timezone.now(), deliver=_enqueue_send)
     return None if result is None else len(result.recorded)
+
+
+@shared_task(name="commitments.tasks.send_event_summaries")
+def send_event_summaries(today: str | None = None) -> int:
+    """The daily summary of events, for those who chose one; `today` only to replay a day."""
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return len(event_summaries_send(today=day, deliver=_enqueue_send))
 
 
 @worker_ready.connect

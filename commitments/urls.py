@@ -4,9 +4,12 @@ from commitments.views import (
     dashboard,
     decisions,
     detail,
+    email_preferences,
     letters,
     lists,
+    lookups,
     notifications,
+    overview,
     records,
     work,
 )
@@ -19,6 +22,9 @@ urlpatterns = [
     path("commitments/", lists.commitment_list, name="list"),
     path("commitments/export.csv", lists.commitment_export_csv, name="export_csv"),
     path("commitments/export.xlsx", lists.commitment_export_xlsx, name="export_xlsx"),
+    path("commitments/export-excel.csv", lists.commitment_export_csv_nl, name="export_csv_nl"),
+    path("commitments/overview/", overview.kamer_overview, name="kamer_overview"),
+    path("commitments/overview.docx", overview.kamer_overview_docx, name="kamer_overview_docx"),
     path("commitments/new/", detail.commitment_create, name="create"),
     path("commitments/<int:pk>/", detail.commitment_detail, name="detail"),
     path("commitments/<int:pk>/edit/", detail.commitment_edit, name="edit"),
@@ -36,6 +42,8 @@ urlpatterns = [
     path("letters/<int:pk>/", letters.letter_detail, name="letter_detail"),
     path("letters/<int:pk>/edit/", letters.letter_edit, name="letter_edit"),
     path("letters/<int:pk>/sent/", letters.letter_record_sent, name="letter_sent"),
+    path("letters/<int:pk>/postpone/", letters.letter_postpone, name="letter_postpone"),
+    path("letters/<int:pk>/cancel/", letters.letter_cancel, name="letter_cancel"),
     path("documents/", records.record_list, {"kind": "document"}, name="document_list"),
     path("documents/new/", records.record_form, {"kind": "document"}, name="document_create"),
     path(
@@ -48,4 +56,6 @@ urlpatterns = [
     path("debates/new/", records.record_form, {"kind": "debate"}, name="debate_create"),
     path("debates/<int:pk>/edit/", records.record_form, {"kind": "debate"}, name="debate_edit"),
     path("notifications/", notifications.notification_list, name="notifications"),
+    path("profile/e-mail/", email_preferences.email_preferences, name="email_preferences"),
+    path("lookup/<slug:kind>/", lookups.lookup, name="lookup"),
 ]

@@ -85,7 +85,7 @@ def feed_content(*, feed: CalendarFeed, today: datetime.date | None = None) -> F
         letters = (
             letters_visible_to(user)
             .filter(team_id=feed.team_id)
-            .exclude(status=FollowUpLetter.Status.SENT)
+            .exclude(status__in=FollowUpLetter.CLOSED_STATUSES)
             .order_by("planned_date", "title")[:FEED_EVENT_LIMIT]
         )
         requests = deadline_changes_to_decide(user=user).filter(commitment__team_id=feed.team_id)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import (
-    OPEN_STATUSES,
     STATUS_TO_REGISTER,
+    UNANSWERED_STATUSES,
     Chamber,
     Commitment,
     CommitmentStatus,
@@ -107,7 +107,7 @@ def difference_conditions(today: datetime.date | None = None) -> dict[str, Q]:
     live = Q(register_entry__isnull=False, register_entry__withdrawn=False)
     theirs_status = F("register_entry__mapped_status")
     same_status = Q(status=theirs_status) | Q(
-        register_entry__mapped_status=CommitmentStatus.OPEN, status__in=OPEN_STATUSES
+        register_entry__mapped_status=CommitmentStatus.OPEN, status__in=UNANSWERED_STATUSES
     )
     return {
         Kind.STATUS: live & ~same_status & ~_noted(Kind.STATUS, OuterRef("register_entry__status")),
@@ -211,7 +211,7 @@ def differences_of(commitment: Commitment, *, today=None) -> list[Difference]:
         return found
     theirs_status = entry.mapped_status
     same = commitment.status == theirs_status or (
-        theirs_status == CommitmentStatus.OPEN and commitment.status in OPEN_STATUSES
+        theirs_status == CommitmentStatus.OPEN and commitment.status in UNANSWERED_STATUSES
     )
     if not same:
         add(Kind.STATUS, ours_status, entry.status, entry.status)

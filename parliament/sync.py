@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from actionlines.models import Organisation, Team
 from commitments import services as commitment_services
 from commitments.models import (
-    OPEN_STATUSES,
     STATUSES_NEEDING_EVIDENCE,
+    UNANSWERED_STATUSES,
     Addressee,
     Bewindspersoon,
     Chamber,
@@ -101,7 +101,7 @@ def compatible(ours: str, theirs: str | None) -> bool:
 
     "In progress" is the ministry's own nuance of open: the register knows it as Openstaand.
     """
-    return ours == theirs or (theirs == CommitmentStatus.OPEN and ours in OPEN_STATUSES)
+    return ours == theirs or (theirs == CommitmentStatus.OPEN and ours in UNANSWERED_STATUSES)
 
 
 class SyncRun:

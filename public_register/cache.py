@@ -12,12 +12,13 @@ PUBLIC_CACHE_SECONDS). With a shared cache (CACHE_URL=redis://…) it reaches al
 """
 
 import hashlib
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from tracker import cache_versions
 
 VERSION_KEY = "public-register:version"
 
@@ -27,13 +28,7 @@ def cache_seconds() -> int:
 
 
 def current_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        # Two first requests at once: the one that adds it wins, the other reads it.
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY) or version
-    return version
+    return cache_versions.current(VERSION_KEY)
 
 
 def page_key(*, page: str, language: str, query: str) -> str:
@@ -50,7 +45,7 @@ def keep_page(key: str, content: str) -> None:
 
 
 def invalidate() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    cache_versions.replace(VERSION_KEY)
 
 
 def _changed(**kwargs) -> None:

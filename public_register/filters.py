@@ -8,12 +8,12 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actionlines.models import Plan
 from commitments.models import OPEN_STATUSES, Bewindspersoon, Commitment, CommitmentStatus
+from commitments.search import text_search
 
 # The parameters the public pages read; anything else in a query string is ignored, also by
 # the page cache, so junk parameters neither fill the cache nor end up in the page's links.
@@ -80,11 +80,7 @@ class PublicCommitmentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(register_number__icontains=value)
-            | Q(reference__icontains=value)
-            | Q(text__icontains=value)
-        )
+        return queryset.filter(text_search(value, "register_number", "reference", "text"))
 
     def filter_plan(self, queryset, name, value):
         return queryset.filter(

@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 
 import pytest
 from django.core.management import call_command
@@ -7,6 +8,16 @@ from commitments.roles import ensure_role_groups
 from tests.factories import CommitmentFactory, TeamFactory, UserFactory
 
 TODAY = datetime.date(2025, 11, 3)
+
+
+@pytest.fixture
+def test_day(time_machine):
+    """The clock set to the day the tests' dates are written for, 3 November 2025, at 10:00
+    in Amsterdam: "after today" and "overdue" then mean the same in every run. It keeps
+    ticking, so that records saved one after the other keep their order in the history."""
+    amsterdam = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    time_machine.move_to(datetime.datetime.combine(TODAY, datetime.time(10), amsterdam))
+    return TODAY
 
 
 @pytest.fixture(autouse=True)

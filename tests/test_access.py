@@ -18,7 +18,8 @@ from tests.factories import (
     FollowUpLetterFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# Written for the suite's day (tests/conftest.py test_day).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_day")]
 ROLES = ("official", "manager", "director", "staff", "outsider", "admin")
 
 
@@ -85,7 +86,7 @@ ACTIONS = {
             "text": "Nieuwe tekst.",
             "chamber": "tk",
             "made_by": w["commitment"].made_by_id,
-            "debate": w["commitment"].debate_id,
+            "debate": f"[id {w['commitment'].debate_id}]",
             "made_on": "2025-07-02",
             "team": w["commitment"].team_id,
             "version": w["commitment"].version,

@@ -62,6 +62,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -80,6 +81,7 @@ from commitments.models import (
     ReminderScan,
 )
 from commitments.reminders.scan import reminders_send_due
+from commitments.views.overview import DOCX_TYPE
 from feeds import services as feed_services
 from feeds.models import CalendarFeed
 from parliament import selectors as parliament_selectors
@@ -228,6 +230,15 @@ def logged_in(roles, ok, otherwise=403) -> dict[str, object]:
 
 
 PAGE = logged_in(LOGGED_IN, 200)
+LANDING = {
+    **PAGE,
+    "staff": Redirect("/commitments/", refusal=False),
+    "manager": Redirect("/dashboard/", refusal=False),
+    "director": Redirect("/dashboard/", refusal=False),
+    # An admin reads everything, as policy staff, and lands on the list of it
+    # (commitments.access.landing_page; tests/test_list_search.py).
+    "admin": Redirect("/commitments/", refusal=False),
+}
 
 
 def team_read(team: str, ok=200) -> dict[str, object]:
@@ -301,11 +312,17 @@ def _commitment_create(world, role, client):
         "text": "De minister zal de Kamer voor de zomer informeren.",
         "chamber": "tk",
         "made_by": world["minister"].pk,
-        "debate": world["debate A"].pk,
+        "debate": f"[id {world['debate A'].pk}]",
         "made_on": "2025-07-02",
         "deadline_wording": "na de zomer",
         "team": world.own_team(role).pk,
     }
+
+
+def _api_commitment_create(world, role, client):
+    """The same commitment by the API, which names the debate by its pk (the form's lookup box
+    takes its suggestion, "… [id 7]")."""
+    return {**_commitment_create(world, role, client), "debate": world["debate A"].pk}
 
 
 def _commitment_edit(key):
@@ -317,7 +334,7 @@ def _commitment_edit(key):
             "text": f"{commitment.text} Bijgewerkt.",
             "chamber": commitment.chamber,
             "made_by": commitment.made_by_id,
-            "debate": commitment.debate_id,
+            "debate": f"[id {commitment.debate_id}]",
             "made_on": commitment.made_on.isoformat(),
             "deadline_wording": commitment.deadline_wording,
             "owner": commitment.owner_id or "",
@@ -338,7 +355,8 @@ def _progress(key):
 
 
 def _deadline_request(world, role, client):
-    return {"new_due_date": "2026-03-01", "reason": "De regelgeving is vertraagd."}
+    # A new due date lies after today (services.deadline_change_request).
+    return {"new_due_date": "2027-03-01", "reason": "De regelgeving is vertraagd."}
 
 
 def _decision(world, role, client):
@@ -391,6 +409,34 @@ def _letter_sent(key):
             "version": letter.version,
             # Every commitment on the letter, as a hand-made POST would send them.
             **{f"outcome_{c.pk}": "fulfilled" for c in letter.commitments.all()},
+        }
+
+    return payload
+
+
+def _letter_postpone(key):
+    """To a later day than the letter's plan and than today, with the reason."""
+
+    def payload(world, role, client):
+        letter = FollowUpLetter.objects.get(pk=world[key].pk)
+        return {
+            "planned_date": "2027-02-01",
+            "reason": "Het onderzoek loopt uit; de Kamer krijgt een uitstelbericht.",
+            "version": letter.version,
+        }
+
+    return payload
+
+
+def _letter_cancel(key):
+    """Cancelled without a letter to move to: its open commitments stay open, off the letter."""
+
+    def payload(world, role, client):
+        letter = FollowUpLetter.objects.get(pk=world[key].pk)
+        return {
+            "cancellation_reason": "De brief gaat op in de jaarrapportage.",
+            "move_to": "",
+            "version": letter.version,
         }
 
     return payload
@@ -597,7 +643,8 @@ def _site_rows() -> dict[str, list[Row]]:
     """The tracker's own pages and the accounts pages."""
     a1, b1 = "A1", "B1"
     rows = {
-        "commitments:my_work": [read_only("", named("commitments:my_work"), PAGE)],
+        # Only officials have work of their own; the others land where theirs is.
+        "commitments:my_work": [read_only("", named("commitments:my_work"), LANDING)],
         "commitments:dashboard": [read_only("", named("commitments:dashboard"), PAGE)],
         # The list, also filtered on each team's letter and searched for the secrets: the
         # filter names only a letter the user may read, and lists only what they may read.
@@ -634,6 +681,27 @@ def _site_rows() -> dict[str, list[Row]]:
         "commitments:export_xlsx": [
             read_only("", named("commitments:export_xlsx"), logged_in(EXPORTERS, 200))
         ],
+        # The same rows as export_csv, for Excel with Dutch settings: for exporters only.
+        "commitments:export_csv_nl": [
+            Row(
+                "",
+                named("commitments:export_csv_nl"),
+                logged_in(EXPORTERS, 200),
+                logged_in(EXPORTERS, 200),
+                effect=UNCHANGED,
+                media_type="text/csv",
+            ),
+            Row(
+                "letter C filter",
+                named("commitments:export_csv_nl"),
+                logged_in(EXPORTERS, 200),
+                logged_in(EXPORTERS, 200),
+                effect=UNCHANGED,
+                query=lambda world: {"letter": world["letter C"].pk},
+                media_type="text/csv",
+            ),
+        ],
+        **_kamer_overview_rows(),
         "commitments:create": [
             Row(
                 "",
@@ -731,6 +799,38 @@ def _site_rows() -> dict[str, list[Row]]:
             )
             for key, team in (("letter A", "A"), ("letter B", "B"), ("letter C", "C"))
         ],
+        "commitments:letter_postpone": [
+            Row(
+                key,
+                named("commitments:letter_postpone", key),
+                team_change(team, 200),
+                team_change(team, 302),
+                _letter_postpone(key),
+            )
+            for key, team in (("letter A", "A"), ("letter B", "B"), ("letter C", "C"))
+        ],
+        # Cancelling takes the letter's open commitments off it, a change to each of them
+        # (services.follow_up_letter_cancel): team C's letter answers A1 and B1, which its
+        # changer (the hybrid) may not change, so only the admin cancels it.
+        "commitments:letter_cancel": [
+            *(
+                Row(
+                    key,
+                    named("commitments:letter_cancel", key),
+                    team_change(team, 200),
+                    team_change(team, 302),
+                    _letter_cancel(key),
+                )
+                for key, team in (("letter A", "A"), ("letter B", "B"))
+            ),
+            Row(
+                "letter C",
+                named("commitments:letter_cancel", "letter C"),
+                team_change("C", 200),
+                team_change("C", 302, roles={"admin"}),
+                _letter_cancel("letter C"),
+            ),
+        ],
         "commitments:document_list": [read_only("", named("commitments:document_list"), PAGE)],
         "commitments:document_create": [
             Row(
@@ -770,6 +870,29 @@ def _site_rows() -> dict[str, list[Row]]:
             )
         ],
         "commitments:notifications": [read_only("", named("commitments:notifications"), PAGE)],
+        # The suggestions of the forms' lookup boxes: the Kamer's records, which every user
+        # reads; GET only (require_GET answers a POST before the login is asked).
+        "commitments:lookup": [
+            *(
+                Row(
+                    kind,
+                    named("commitments:lookup", None, kind),
+                    PAGE,
+                    everyone(405),
+                    effect=UNCHANGED,
+                    query=lambda world, q=q: {"q": q},
+                    media_type=JSON,
+                )
+                for kind, q in (("documents", "31 015"), ("debates", "Commissiedebat"))
+            ),
+            read_only(
+                "unknown kind",
+                named("commitments:lookup", None, "toezeggingen"),
+                logged_in(LOGGED_IN, 404),
+                everyone(405),
+                query=lambda world: {"q": "GEHEIM"},
+            ),
+        ],
         "actionlines:plan_list": [read_only("", named("actionlines:plan_list"), PAGE)],
         "actionlines:plan_detail": [
             read_only("plan", named("actionlines:plan_detail", "plan"), PAGE)
@@ -857,6 +980,62 @@ def _site_rows() -> dict[str, list[Row]]:
         ],
     }
     return rows
+
+
+def _overview_of(key, as_of=None):
+    """The overview's pick form filled in: whose (world record `key`, a bewindspersoon or a
+    committee) and as of which day (today: the reference date may not lie in the future)."""
+    field = "committee" if key == "committee" else "bewindspersoon"
+
+    def query(world):
+        return {field: world[key].pk, "as_of": (as_of or timezone.localdate()).isoformat()}
+
+    return query
+
+
+def _kamer_overview_rows() -> dict[str, list[Row]]:
+    """The overview of open commitments for the Kamer, as a page and as a Word document.
+
+    The menu offers it to policy staff and admins (templatetags/kamer_overview.py), but the
+    views ask only for a login: every user gets the overview of the commitments they may
+    read (commitments_visible_to), policy staff and admins of all. The pick form is sent by
+    GET; a POST carries no choice, so the page shows the empty form and the document, with
+    nothing to write, answers 400.
+    """
+    page, docx = "commitments:kamer_overview", "commitments:kamer_overview_docx"
+    no_choice = logged_in(LOGGED_IN, 400)
+    overviews = (("minister", "minister"), ("committee", "committee"))
+    return {
+        page: [
+            read_only("", named(page), PAGE),
+            *(
+                read_only(label, named(page), PAGE, query=_overview_of(key))
+                for label, key in overviews
+            ),
+            # A reference date in the future is an error on the form, shown on the page.
+            read_only(
+                "future date",
+                named(page),
+                PAGE,
+                query=_overview_of("minister", datetime.date(2099, 1, 1)),
+            ),
+        ],
+        docx: [
+            *(
+                Row(
+                    label,
+                    named(docx),
+                    PAGE,
+                    no_choice,
+                    effect=UNCHANGED,
+                    query=_overview_of(key),
+                    media_type=DOCX_TYPE,
+                )
+                for label, key in overviews
+            ),
+            read_only("no choice", named(docx), no_choice),
+        ],
+    }
 
 
 def _parliament_rows() -> dict[str, list[Row]]:
@@ -1136,14 +1315,14 @@ def _api_rows() -> dict[str, list[Row]]:
                 named("api:commitment-list"),
                 API_READ,
                 officials_create,
-                _commitment_create,
+                _api_commitment_create,
             ),
             api_row(
                 "by token",
                 named("api:commitment-list"),
                 API_READ,
                 officials_create,
-                _commitment_create,
+                _api_commitment_create,
                 headers=_by_token,
             ),
             api_read(
@@ -1313,6 +1492,16 @@ def _profile_rows() -> dict[str, list[Row]]:
     not_by_get = logged_in(LOGGED_IN, 405)
     return {
         "api:profile": [read_only("", named("api:profile"), PAGE)],
+        # Everyone chooses how they hear of events, for themselves only.
+        "commitments:email_preferences": [
+            Row(
+                "",
+                named("commitments:email_preferences"),
+                PAGE,
+                logged_in(LOGGED_IN, 302),
+                lambda world, role, client: {"event_mail": "daily"},
+            )
+        ],
         "api:token_create": [
             Row(
                 "",
@@ -1649,7 +1838,7 @@ ADMIN_ADD_DATA = {
     "auth.group": lambda world: {"name": "Nieuwe groep"},
     "commitments.deadlinechange": lambda world: {
         "commitment": world["A2"].pk,
-        "new_due_date": "2026-04-01",
+        "new_due_date": "2027-04-01",
         "reason": "Vastgesteld in het overleg.",
     },
     "actionlines.profile": lambda world: {"user": world["spare user"].pk, "language": "en"},
@@ -2157,7 +2346,9 @@ def _public_records(records, cast):
     activity = ActivityFactory(
         title="Openbare activiteit", plan=plan, action_line=line, team=cast.team
     )
-    debate = DebateFactory(title="Plenair debat over het openbare plan", committee=None)
+    debate = DebateFactory(
+        title="Plenair debat over het openbare plan", committee=None, date=datetime.date(2025, 3, 4)
+    )
     commitment = services.commitment_create(
         author=cast.official,
         m2m={"activities": [activity]},
@@ -2612,6 +2803,24 @@ def test_the_secrets_show_where_they_may(client, world):
             reverse("commitments:evidence_file", args=[world[f"evidence {team}"].pk]),
         )
         assert secret(f"{team}1 evidence") in evidence
+
+
+def test_the_kamer_overview_shows_each_reader_the_commitments_they_read(client, world):
+    """The minister's overview, as a page and as a Word file, lists (with its last progress
+    note) each commitment the user reads, so no secret on the others' overviews means
+    something."""
+    query = _overview_of("minister")(world)
+    shown = {
+        "official": ("A1 text", "A1 reference", "A1 progress note", "A2 text"),
+        "hybrid": ("B1 text", "B1 reference", "B1 progress note", "B2 text"),
+        "staff": ("A1 text", "B1 text", "A3 text", "A4 text"),
+    }
+    for role, names in shown.items():
+        for name in ("commitments:kamer_overview", "commitments:kamer_overview_docx"):
+            _, body = _page(client, world[role], reverse(name), query)
+            for marker in names:
+                assert secret(marker) in body, (role, name, marker)
+            assert not leaks(role, body), (role, name)
 
 
 def test_the_differences_with_the_register_show_to_the_readers_of_the_commitment(client, world):

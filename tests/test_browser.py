@@ -145,7 +145,10 @@ def log_in(page, username: str, password: str) -> None:
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     follow(page, page.get_by_role("button", name=t("Log in", _page_language(page))))
-    assert urlsplit(page.url).path == "/", f"{username} did not land on my work: {page.url}"
+    # Officials start on their work, managers on the dashboard, policy staff on the list.
+    landing = {"manager": "/dashboard/", "director": "/dashboard/", "staff": "/commitments/"}
+    expected = landing.get(username, "/")
+    assert urlsplit(page.url).path == expected, f"{username} did not land on {expected}: {page.url}"
 
 
 def follow(page, locator) -> None:
@@ -493,6 +496,13 @@ def test_keyboard_focus_is_always_visible_and_the_skip_link_reaches_the_content(
     page.goto(f"/commitments/{demo.commitments['KST-2016-03'].pk}/progress/")
     page.get_by_role("radio", name=t("fulfilled"), exact=True).check()
     follow(page, page.get_by_role("button", name=t("Save progress")))
+    # A refused form puts the focus on its error summary; from the top of the page, the first
+    # Tab reaches the skip link.
+    assert page.evaluate("document.activeElement.id === 'form-errors'")
+    page.evaluate(
+        "document.body.tabIndex = -1; document.body.focus();"
+        " document.body.removeAttribute('tabindex')"
+    )
 
     page.keyboard.press("Tab")
     skip_link = page.get_by_role("link", name=t("Skip to content"))

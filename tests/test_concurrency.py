@@ -18,7 +18,7 @@ def edit_data(commitment, **overrides):
         "text": commitment.text,
         "chamber": "tk",
         "made_by": commitment.made_by_id,
-        "debate": commitment.debate_id,
+        "debate": f"[id {commitment.debate_id}]",
         "made_on": commitment.made_on.isoformat(),
         "team": commitment.team_id,
         "version": commitment.version,

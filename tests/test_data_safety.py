@@ -323,7 +323,7 @@ def test_a_second_submit_of_record_as_sent_changes_nothing(client, cast):
     document = DocumentFactory()
     client.force_login(cast.official)
     url = reverse("commitments:letter_sent", args=[letter.pk])
-    data = {"document": document.pk, "version": letter.version}
+    data = {"document": f"[id {document.pk}]", "version": letter.version}
     data.update({f"outcome_{c.pk}": "fulfilled" for c in commitments})
     assert client.post(url, data).status_code == 302
     before = domain_tables()

@@ -70,7 +70,11 @@ def due_uid(commitment) -> str:
 
 def request_deadline(commitment, *, by, new_date=datetime.date(2026, 3, 1)):
     return commitment_services.deadline_change_request(
-        commitment=commitment, requested_by=by, new_due_date=new_date, reason="Vertraagd."
+        commitment=commitment,
+        requested_by=by,
+        new_due_date=new_date,
+        reason="Vertraagd.",
+        today=NOW.date(),
     )
 
 

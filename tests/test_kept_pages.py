@@ -108,7 +108,7 @@ def test_a_letters_open_count_follows_commitments_of_another_team(client, cast, 
 def test_a_deadline_change_request_reaches_the_manager_at_once(client, cast, today):
     commitment = CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 12, 1))
     client.force_login(cast.manager)
-    banner = 'class="message message--warning"'
+    banner = 'class="message message--action"'
     assert banner not in figures(client).content.decode()
     services.deadline_change_request(
         commitment=commitment,
@@ -203,7 +203,7 @@ def test_the_lists_count_follows_a_new_commitment_at_once(client, cast, today):
         text="De minister zal de Kamer informeren.",
         made_by=first.made_by,
         debate=first.debate,
-        made_on=datetime.date(2025, 10, 1),
+        made_on=first.debate.date,
         deadline_wording="voor de zomer",
         team=cast.team,
         due_date=datetime.date(2026, 7, 1),

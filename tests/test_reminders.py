@@ -322,6 +322,28 @@ def test_long_overdue_commitments_escalate_to_the_parent_teams_managers(people):
     assert "Escalated to you" not in for_manager.body
 
 
+def test_the_digest_lists_the_oldest_of_each_team_and_counts_all(people, settings):
+    settings.DIGEST_LISTED_PER_TEAM = 3
+    # Six overdue, two of them for more than the escalation's 30 days.
+    commitments = [owned(people, day(-offset)) for offset in (2, 40, 5, 9, 35, 12)]
+    oldest_first = sorted(commitments, key=lambda c: c.due_date)
+    scan(MONDAY)
+    [digest] = sent_to(people.manager)
+    assert digest.subject == "Overdue: 6 commitments, the oldest 40 days overdue"
+    body = digest.body
+    assert "6 commitments of your teams are past their due dates. The 3 oldest" in body
+    listed = [c for c in commitments if f"{c.reference}:" in body]
+    assert listed == sorted(oldest_first[:3], key=commitments.index)
+    positions = [body.index(c.reference) for c in oldest_first[:3]]
+    assert positions == sorted(positions)
+    assert f"{people.team} (6, 3 listed here)" in body
+    assert "3 listed here, all in the tracker" in html_of(digest)
+    # The director hears of the two escalated ones only, and is told there are two.
+    [for_director] = sent_to(people.director)
+    assert f"{people.team} (2)" in for_director.body
+    assert for_director.subject == "Overdue: 2 commitments, the oldest 40 days overdue"
+
+
 def test_a_manager_of_both_teams_gets_each_commitment_once(people):
     people.directorate.managers.add(people.manager)
     commitment = owned(people, day(-40))
@@ -660,7 +682,7 @@ def test_email_language_follows_the_recipients_profile(people):
     nobodys = owned(people, day(7), owner=no_profile)
     scan(MONDAY)
     [dutch] = sent_to(people.official)
-    assert dutch.subject == f"Toezegging {mine.reference}: deadline over 7 dagen"
+    assert dutch.subject == f"Toezegging {mine.reference}: uiterste datum over 7 dagen"
     assert "Waarom krijgt u deze e-mail?" in dutch.body
     assert "10 november 2025" in dutch.body
     assert dutch.extra_headers["Content-Language"] == "nl"
@@ -668,7 +690,7 @@ def test_email_language_follows_the_recipients_profile(people):
     assert english.subject == f"Commitment {theirs.reference} is due in 7 days"
     assert "10 November 2025" in english.body
     [default] = sent_to(no_profile)
-    assert default.subject == f"Toezegging {nobodys.reference}: deadline over 7 dagen"
+    assert default.subject == f"Toezegging {nobodys.reference}: uiterste datum over 7 dagen"
 
 
 def test_links_in_emails_are_absolute_and_the_footer_says_why(people):

@@ -15,11 +15,13 @@ from tests.factories import (
     ActivityFactory,
     CommitmentFactory,
     DeadlineChangeFactory,
+    DebateFactory,
     DocumentFactory,
 )
 from tracker.concurrency import ConcurrentUpdateError
 
-pytestmark = pytest.mark.django_db
+# Written for the suite's day (tests/conftest.py test_day).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_day")]
 
 
 # --- fulfilled only with a fulfilling document ----------------------------------------------
@@ -257,7 +259,7 @@ def test_made_in_a_debate_or_a_document(db):
 
 
 def test_commitment_create_resolves_the_worded_deadline(cast):
-    template = CommitmentFactory()
+    template = CommitmentFactory(debate=DebateFactory(date=datetime.date(2025, 3, 4)))
     commitment = services.commitment_create(
         author=cast.official,
         reference="TZ-NEW",

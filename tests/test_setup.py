@@ -195,7 +195,7 @@ def test_demo_user_logs_in_at_accounts_login(client, plan_2016, settings, tmp_pa
     assert page.status_code == 200
     response = client.post("/accounts/login/", {"username": "manager", "password": password})
     assert response.status_code == 302
-    assert client.get("/").context["user"].username == "manager"
+    assert client.get("/", follow=True).context["user"].username == "manager"
 
 
 @pytest.mark.django_db

@@ -15,8 +15,10 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from tracker.access import allowed
 from tracker.audit import is_versioned, permission_name, record_delete, record_save
@@ -105,8 +107,26 @@ class SafeInputAdmin:
         return super().response_action(request, queryset)
 
 
+class LabelledChanges(HistoricalRecordContextHelper):
+    """A version's changes in the interface's words: a choice by its label ("in behandeling",
+    not "in_progress"), a yes/no in words, an empty value as a dash."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list | tuple):
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        if value is None or value == "":
+            return "—"
+        return super().prepare_delta_change_value(change, value)
+
+
 class AuditedAdmin(SafeInputAdmin, SimpleHistoryAdmin):
     """A model admin whose every write is checked, versioned and recorded with its actor."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LabelledChanges(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         if not is_record_id(object_id):

@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from actionlines.access import is_manager
+from commitments.access import landing_page
 
 
 def navigation(request):
@@ -9,5 +10,9 @@ def navigation(request):
     return {
         "nav_shows_decisions": SimpleLazyObject(
             lambda: user.is_authenticated and (user.is_superuser or is_manager(user))
-        )
+        ),
+        # "My work" is in the menu of those who have work of their own (commitments.access).
+        "nav_shows_my_work": SimpleLazyObject(
+            lambda: user.is_authenticated and landing_page(user) is None
+        ),
     }

@@ -17,11 +17,10 @@ commit may have stored its count under the new version meanwhile). Writes that p
 Across processes this needs a cache they share (the default file cache under var/, or Redis).
 """
 
-import uuid
-
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from tracker import cache_versions
 
 KEY = "data-version"
 
@@ -38,17 +37,11 @@ IGNORED = {
 
 
 def current() -> str:
-    version = cache.get(KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        # Two first requests at once: the one that adds it wins, the other reads it.
-        if not cache.add(KEY, version, timeout=None):
-            version = cache.get(KEY) or version
-    return version
+    return cache_versions.current(KEY)
 
 
 def replace() -> None:
-    cache.set(KEY, uuid.uuid4().hex, timeout=None)
+    cache_versions.replace(KEY)
 
 
 def replace_now_and_after_commit() -> None:

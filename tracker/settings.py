@@ -231,6 +231,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
+# Tasks take ids and dates, never objects: JSON only, so no message is ever unpickled (this is
+# also why a worker run as root in a container is safe, see the Makefile's `run`).
+CELERY_ACCEPT_CONTENT = ["json"]
 # A task is acknowledged after it ran, so a worker that dies mid-task leaves it on the queue.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -391,6 +394,11 @@ if not 0 <= DIGEST_WEEKDAY <= 6:
     raise ImproperlyConfigured("DIGEST_WEEKDAY is a weekday from 0 (Monday) to 6 (Sunday).")
 # Days overdue after which a commitment also goes to the managers of the parent team.
 ESCALATION_DAYS = env.int("ESCALATION_DAYS", default=30)
+# How many of each team's overdue commitments the digest lists, oldest first; it counts all of
+# them and links to the full list. A manager reads a page, not a register of thousands.
+DIGEST_LISTED_PER_TEAM = env.int("DIGEST_LISTED_PER_TEAM", default=10)
+if DIGEST_LISTED_PER_TEAM < 1:
+    raise ImproperlyConfigured("DIGEST_LISTED_PER_TEAM is 1 or more.")
 
 # --- the Kamer's register of commitments (parliament/sync.py) ----------------------------------
 # The OData service root of the Tweede Kamer's open data, and the ministries whose records the
@@ -424,6 +432,19 @@ CELERY_BEAT_SCHEDULE = {
         # CELERY_TIMEZONE makes this Europe/Amsterdam time, summer and winter.
         "schedule": crontab(hour=_scan_time.hour, minute=_scan_time.minute),
     },
+}
+# The daily summary of events (deadline-change requests and decisions, new owners) for those
+# who chose one instead of an e-mail per event; Europe/Amsterdam time.
+EVENT_SUMMARY_TIME = env.str("EVENT_SUMMARY_TIME", default="16:30")
+try:
+    _summary_time = datetime.datetime.strptime(EVENT_SUMMARY_TIME, "%H:%M").time()
+except ValueError as _error:
+    raise ImproperlyConfigured(
+        f"EVENT_SUMMARY_TIME must be a time as HH:MM, not {EVENT_SUMMARY_TIME!r}."
+    ) from _error
+CELERY_BEAT_SCHEDULE["events-daily-summary"] = {
+    "task": "commitments.tasks.send_event_summaries",
+    "schedule": crontab(hour=_summary_time.hour, minute=_summary_time.minute),
 }
 if KAMER_REGISTER_SYNC_TIME:
     try:

@@ -30,7 +30,14 @@ from django.utils import timezone
 
 from actionlines.models import Team
 from commitments.models import Commitment, Notification
-from commitments.reminders.rules import PlannedEmail, reminder_message
+from commitments.reminders.event_mail import EVENT_MAIL_KINDS, event_message
+from commitments.reminders.rules import (
+    PlannedEmail,
+    last_notes,
+    proposals_waiting_by_user,
+    reminder_message,
+)
+from commitments.selectors import overdue_counts_by_team
 
 logger = logging.getLogger(__name__)
 
@@ -151,22 +158,27 @@ def notification_send(
     # Every later write is conditional on this very claim: a sender whose lease ran out and was
     # replaced must not overwrite what its replacement recorded.
     ours = Notification.objects.filter(pk=notification_id, state=State.CLAIMED, claimed_at=now)
-    notification = Notification.objects.select_related("recipient__profile", "letter").get(
-        pk=notification_id
-    )
+    notification = Notification.objects.select_related(
+        "recipient__profile", "letter", "deadline_change"
+    ).get(pk=notification_id)
     if not notification.recipient.email:
         ours.update(state=State.SKIPPED, last_error="The recipient has no e-mail address.")
+        _mark_summary_events(notification, State.SKIPPED)
         return Outcome.SKIPPED
     try:
-        message = reminder_message(
-            kind=notification.kind,
-            recipient=notification.recipient,
-            commitments=list(notification.commitments.select_related("owner", "team")),
-            letter=notification.letter,
-            today=today,
-        )
+        if notification.kind in EVENT_MAIL_KINDS:
+            message = event_message(notification=notification, today=today)
+        else:
+            message = reminder_message(
+                kind=notification.kind,
+                recipient=notification.recipient,
+                commitments=list(notification.commitments.select_related("owner", "team")),
+                letter=notification.letter,
+                today=today,
+            )
         if message is None:
             ours.update(state=State.SKIPPED, last_error="")
+            _mark_summary_events(notification, State.SKIPPED)
             return Outcome.SKIPPED
         connection = get_connection()
         try:
@@ -183,7 +195,16 @@ def notification_send(
     ours.update(
         state=State.SENT, sent_at=timezone.now(), subject_line=message.subject[:300], last_error=""
     )
+    _mark_summary_events(notification, State.SENT)
     return Outcome.SENT
+
+
+def _mark_summary_events(notification: Notification, state: str) -> None:
+    """The events a daily summary carried share its fate: sent with it, or skipped with it."""
+    if notification.kind == Notification.Kind.EVENT_SUMMARY:
+        Notification.objects.filter(summary=notification, state=State.HELD).update(
+            state=state, sent_at=timezone.now() if state == State.SENT else None
+        )
 
 
 def _why_not_claimed(notification_id: int) -> Outcome:
@@ -230,7 +251,7 @@ def notifications_send_batch(
     ours = Notification.objects.filter(state=State.CLAIMED, claimed_at=now)
     claimed = list(
         ours.filter(pk__in=ids)
-        .select_related("recipient__profile", "letter")
+        .select_related("recipient__profile", "letter", "deadline_change")
         .prefetch_related(
             Prefetch("commitments", queryset=Commitment.objects.select_related("owner", "team")),
             Prefetch(
@@ -246,6 +267,16 @@ def notifications_send_batch(
     differences = register_differences_by_team(
         set().union(*managed.values()) if managed else set(), today=today
     )
+    # The digests count every overdue commitment of their teams, and list only the oldest.
+    overdue_counts = (
+        overdue_counts_by_team(today=today)
+        if any(n.kind == Notification.Kind.MANAGER_DIGEST for n in claimed)
+        else {}
+    )
+    # The owner reminders show each commitment's last note and the owner's proposals to review.
+    owners = [n for n in claimed if n.kind == Notification.Kind.OWNER_REMINDER]
+    notes = last_notes({c.pk for n in owners for c in n.commitments.all()}) if owners else {}
+    waiting = proposals_waiting_by_user({n.recipient_id for n in owners})
     connection = get_connection()
     connected = False
     claimed_at, lost = now, set()
@@ -260,7 +291,9 @@ def notifications_send_batch(
             row = ours.filter(pk=notification.pk)
             try:
                 message = None
-                if notification.recipient.email:
+                if notification.recipient.email and notification.kind in EVENT_MAIL_KINDS:
+                    message = event_message(notification=notification, today=today)
+                elif notification.recipient.email:
                     message = reminder_message(
                         kind=notification.kind,
                         recipient=notification.recipient,
@@ -269,6 +302,9 @@ def notifications_send_batch(
                         today=today,
                         managed_team_ids=managed.get(notification.recipient_id, set()),
                         register_differences=differences,
+                        overdue_counts=overdue_counts,
+                        notes=notes,
+                        proposals_waiting=waiting,
                     )
             except Exception as error:
                 row.update(state=State.FAILED, last_error=_error_text(error))
@@ -277,6 +313,7 @@ def notifications_send_batch(
                 continue
             if message is None:
                 row.update(state=State.SKIPPED, last_error="")
+                _mark_summary_events(notification, State.SKIPPED)
                 outcomes[notification.pk] = Outcome.SKIPPED
                 continue
             if not connected:
@@ -310,6 +347,7 @@ def notifications_send_batch(
                 subject_line=message.subject[:300],
                 last_error="",
             )
+            _mark_summary_events(notification, State.SENT)
             outcomes[notification.pk] = Outcome.SENT
     finally:
         _close_quietly(connection)

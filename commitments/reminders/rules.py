@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
@@ -31,13 +32,24 @@ from commitments.emails import (
     letter_path,
     overdue_list_path,
 )
-from commitments.models import OPEN_STATUSES, Commitment, FollowUpLetter, Notification
+from commitments.models import (
+    OPEN_STATUSES,
+    Commitment,
+    FollowUpLetter,
+    Notification,
+    ProgressUpdate,
+)
 from commitments.reminders.calendar import (
     days_landing_on,
     digest_occasion,
     working_day_on_or_before,
 )
-from commitments.selectors import commitments_due_on, commitments_overdue, letters_to_remind
+from commitments.selectors import (
+    commitments_due_on,
+    letters_to_remind,
+    overdue_counts_by_team,
+    overdue_oldest_per_team,
+)
 from tracker.access import allowed
 
 Kind = Notification.Kind
@@ -157,29 +169,35 @@ def _letter_reminders(*, landing, today) -> list[PlannedEmail]:
 
 
 def _manager_digests(*, today, occasion) -> list[PlannedEmail]:
-    overdue = list(
-        commitments_overdue(today=today).filter(team__isnull=False).select_related("team")
-    )
+    """One digest per manager, listing the oldest overdue commitments of each of their teams
+    and, for the parent team's managers, those overdue for more than `ESCALATION_DAYS`.
+
+    Each digest lists at most `DIGEST_LISTED_PER_TEAM` per team; the e-mail counts all of
+    them when it is sent (`overdue_counts_by_team`) and links to each team's full list.
+    """
+    listed = list(overdue_oldest_per_team(today=today, per_team=settings.DIGEST_LISTED_PER_TEAM))
     escalated = [
-        c
-        for c in overdue
-        if c.team.parent_id is not None and (today - c.due_date).days > settings.ESCALATION_DAYS
+        (pk, parent_id, due_date)
+        for pk, _team_id, parent_id, due_date in listed
+        if parent_id is not None and (today - due_date).days > settings.ESCALATION_DAYS
     ]
-    team_ids = {c.team_id for c in overdue} | {c.team.parent_id for c in escalated}
+    team_ids = {team_id for _pk, team_id, _parent, _due in listed} | {
+        parent_id for _pk, parent_id, _due in escalated
+    }
     managers = _people_of(Team.managers, team_ids) if team_ids else {}
     per_manager: dict[int, tuple[object, dict[int, None]]] = {}
 
-    def add(users, commitment):
+    def add(users, pk):
         for user in users:
             # A dict keeps the oldest-first order and drops a commitment reached twice.
-            per_manager.setdefault(user.pk, (user, {}))[1][commitment.pk] = None
+            per_manager.setdefault(user.pk, (user, {}))[1][pk] = None
 
-    for commitment in overdue:
-        add(managers.get(commitment.team_id, []), commitment)
-    for commitment in escalated:
-        add(managers.get(commitment.team.parent_id, []), commitment)
-    # The digest lists commitments oldest first; re-sort what escalation appended.
-    order = {commitment.pk: index for index, commitment in enumerate(overdue)}
+    for pk, team_id, _parent_id, _due_date in listed:
+        add(managers.get(team_id, []), pk)
+    for pk, parent_id, _due_date in escalated:
+        add(managers.get(parent_id, []), pk)
+    # The rows come oldest first; escalation appended some out of that order.
+    order = {row[0]: index for index, row in enumerate(listed)}
     return [
         PlannedEmail(
             user, Kind.MANAGER_DIGEST, DIGEST_SUBJECT, occasion, tuple(sorted(ids, key=order.get))
@@ -244,6 +262,9 @@ def reminder_message(
     today: datetime.date,
     managed_team_ids: set[int] | None = None,
     register_differences: dict[int, int] | None = None,
+    overdue_counts: dict[int, tuple[int, int]] | None = None,
+    notes: dict[int, ProgressUpdate] | None = None,
+    proposals_waiting: dict[int, int] | None = None,
 ) -> EmailMultiAlternatives | None:
     """The e-mail as of `today`, or None when nothing is left to say.
 
@@ -251,7 +272,13 @@ def reminder_message(
     letter sent in between is not reminded of, and "in 3 days" is true on the day it arrives.
     """
     if kind == Kind.OWNER_REMINDER:
-        return _owner_message(recipient=recipient, commitments=commitments, today=today)
+        return _owner_message(
+            recipient=recipient,
+            commitments=commitments,
+            today=today,
+            notes=notes,
+            waiting=proposals_waiting,
+        )
     if kind == Kind.LETTER_REMINDER:
         return _letter_message(recipient=recipient, letter=letter, today=today)
     if kind == Kind.MANAGER_DIGEST:
@@ -261,11 +288,13 @@ def reminder_message(
             today=today,
             managed=managed_team_ids,
             differences=register_differences,
+            counts=overdue_counts,
         )
     raise ValueError(f"Unknown notification kind: {kind}")
 
 
-def _owner_message(*, recipient, commitments, today):
+def _owner_message(*, recipient, commitments, today, notes=None, waiting=None):
+    """`notes` and `waiting` come read for a whole batch; read here for a single e-mail."""
     items = [
         {
             "commitment": commitment,
@@ -279,6 +308,12 @@ def _owner_message(*, recipient, commitments, today):
     if not items:
         return None
     items.sort(key=lambda item: (item["commitment"].due_date, item["commitment"].reference))
+    if notes is None:
+        notes = last_notes(item["commitment"].pk for item in items)
+    if waiting is None:
+        waiting = proposals_waiting_by_user({recipient.pk})
+    for item in items:
+        item["last_note"] = notes.get(item["commitment"].pk)
     return email_message(
         name="owner_reminder",
         recipient=recipient,
@@ -287,12 +322,58 @@ def _owner_message(*, recipient, commitments, today):
             "first": items[0],
             "lead_days": _days_list(settings.REMINDER_LEAD_DAYS),
             "today": today,
+            "proposals_waiting": waiting.get(recipient.pk, 0),
+            "inbox_url": absolute_url(reverse("parliament:inbox")),
         },
     )
 
 
+def last_notes(commitment_ids) -> dict[int, ProgressUpdate]:
+    """The latest progress update with a note of each commitment, in one query: every e-mail
+    about a commitment shows where it stands."""
+    ids = set(commitment_ids)
+    if not ids:
+        return {}
+    latest = (
+        ProgressUpdate.objects.filter(commitment=OuterRef("commitment"))
+        .exclude(note="")
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    updates = ProgressUpdate.objects.filter(commitment_id__in=ids, pk=Subquery(latest))
+    return {update.commitment_id: update for update in updates.select_related("author")}
+
+
+def proposals_waiting_by_user(user_ids: set[int]) -> dict[int, int]:
+    """How many proposals in the review inbox (captured from a debate report, or from the
+    Kamer's register) are each owner's to review: those placed in one of their teams, and
+    those that may repeat a commitment they own. Two queries for a whole batch; the open
+    proposals are found by the index `proposal_inbox`."""
+    from parliament.models import Proposal
+
+    if not user_ids:
+        return {}
+    teams: dict[int, set[int]] = {}
+    memberships = Team.members.through.objects.filter(user_id__in=user_ids)
+    for user_id, team_id in memberships.values_list("user_id", "team_id"):
+        teams.setdefault(team_id, set()).add(user_id)
+    rows = (
+        Proposal.objects.filter(state=Proposal.State.OPEN)
+        .filter(Q(team_id__in=teams) | Q(possible_duplicate__owner_id__in=user_ids))
+        .values_list("pk", "team_id", "possible_duplicate__owner_id")
+    )
+    waiting: dict[int, set[int]] = {}
+    for pk, team_id, duplicate_owner_id in rows:
+        readers = set(teams.get(team_id, ()))
+        if duplicate_owner_id in user_ids:
+            readers.add(duplicate_owner_id)
+        for user_id in readers:
+            waiting.setdefault(user_id, set()).add(pk)
+    return {user_id: len(ids) for user_id, ids in waiting.items()}
+
+
 def _letter_message(*, recipient, letter, today):
-    if letter is None or letter.status == FollowUpLetter.Status.SENT:
+    if letter is None or letter.is_closed:
         return None
     commitments = [
         {
@@ -324,7 +405,7 @@ def _letter_message(*, recipient, letter, today):
     )
 
 
-def _digest_message(*, recipient, commitments, today, managed=None, differences=None):
+def _digest_message(*, recipient, commitments, today, managed=None, differences=None, counts=None):
     overdue = [c for c in commitments if c.is_overdue(today) and c.team_id is not None]
     if not overdue:
         return None
@@ -335,6 +416,8 @@ def _digest_message(*, recipient, commitments, today, managed=None, differences=
                 "team_id", flat=True
             )
         )
+    if counts is None:
+        counts = overdue_counts_by_team(today=today, team_ids={c.team_id for c in overdue})
     items = [
         {
             "commitment": commitment,
@@ -347,16 +430,23 @@ def _digest_message(*, recipient, commitments, today, managed=None, differences=
     teams: dict[int, dict] = {}
     for item in items:
         team = item["commitment"].team
-        entry = teams.setdefault(
-            team.pk,
-            {
-                "team": team,
-                "count": 0,
-                "escalated": item["escalated"],
-                "url": absolute_url(overdue_list_path(team.pk)),
-            },
-        )
-        entry["count"] += 1
+        if team.pk in teams:
+            teams[team.pk]["listed"] += 1
+            continue
+        all_overdue, overdue_long = counts.get(team.pk, (0, 0))
+        teams[team.pk] = {
+            "team": team,
+            # A team the reader does not manage reaches them only by escalation: they are
+            # told of its long-overdue commitments, not of all of them.
+            "count": overdue_long if item["escalated"] else all_overdue,
+            "listed": 1,
+            "escalated": item["escalated"],
+            "url": absolute_url(overdue_list_path(team.pk)),
+        }
+    for entry in teams.values():
+        # Written since the scan: never say fewer than the e-mail lists.
+        entry["count"] = max(entry["count"], entry["listed"])
+    total = sum(entry["count"] for entry in teams.values())
     return email_message(
         name="manager_digest",
         recipient=recipient,
@@ -364,6 +454,9 @@ def _digest_message(*, recipient, commitments, today, managed=None, differences=
             "items": items,
             "oldest": items[0],
             "teams": list(teams.values()),
+            "total": total,
+            "cut": total > len(items),
+            "listed_per_team": settings.DIGEST_LISTED_PER_TEAM,
             "escalation_days": settings.ESCALATION_DAYS,
             "today": today,
             "register_differences": (

@@ -6,6 +6,9 @@ page's time in Python (README, "Benchmark"). The rows are plain values prepared 
 `selectors.commitment_page`, so one f-string per row, with every value escaped, writes the
 same HTML at a fraction of the cost. The markup must stay as the template had it: the
 browser tests and the stylesheet rely on it.
+
+Each cell carries its column's name (`data-label`): on a narrow screen the stylesheet shows a
+row as a card and writes the names beside the values, the table's header being hidden there.
 """
 
 from django import template
@@ -19,6 +22,19 @@ register = template.Library()
 @register.simple_tag
 def commitment_rows(rows, detail_url_prefix: str, text_length: int):
     overdue = escape(gettext("overdue"))
+    # The header's own words (the template translates them too), so both read the same.
+    reference, commitment, status, due, made_on, made_by, owner = (
+        f' data-label="{escape(gettext(name))}"'
+        for name in (
+            "Reference",
+            "Commitment",
+            "Status",
+            "Due date",
+            "Made on",
+            "Bewindspersoon",
+            "Owner",
+        )
+    )
     lines = []
     for row in rows:
         text = escape(row["text_start"]) + ("…" if row["text_length"] > text_length else "")
@@ -28,15 +44,15 @@ def commitment_rows(rows, detail_url_prefix: str, text_length: int):
         )
         lines.append(
             "<tr>"
-            f'<td><a href="{escape(detail_url_prefix)}{int(row["id"])}/">'
+            f'<td{reference}><a href="{escape(detail_url_prefix)}{int(row["id"])}/">'
             f"{escape(row['reference'])}</a></td>"
-            f"<td>{text}</td>"
-            f'<td><span class="badge badge--{escape(row["status"])}">'
+            f"<td{commitment}>{text}</td>"
+            f'<td{status}><span class="badge badge--{escape(row["status"])}">'
             f"{escape(row['status_label'])}</span>{late}</td>"
-            f"<td>{escape(row['due_display'])}</td>"
-            f"<td>{escape(row['made_on_display'])}</td>"
-            f"<td>{escape(row['made_by_name'] or '')}</td>"
-            f"<td>{escape(row['owner_name'] or '—')}{team}</td>"
+            f"<td{due}>{escape(row['due_display'])}</td>"
+            f"<td{made_on}>{escape(row['made_on_display'])}</td>"
+            f"<td{made_by}>{escape(row['made_by_name'] or '')}</td>"
+            f"<td{owner}>{escape(row['owner_name'] or '—')}{team}</td>"
             "</tr>"
         )
     return mark_safe("\n".join(lines))  # noqa: S308 - every value above is escaped

@@ -11,7 +11,8 @@ from commitments import dashboard_cache, selectors
 
 @login_required
 def dashboard(request):
-    """The figures and the plans are read only when their kept fragments are out of date."""
+    """The figures, the action lines and the plans are read only when their kept fragments are
+    out of date."""
     today = timezone.localdate()
     user = request.user
     return render(
@@ -22,6 +23,9 @@ def dashboard(request):
                 lambda: selectors.dashboard_summary(user=user, today=today)
             ),
             "figures_key": dashboard_cache.figures_key(user=user, today=today),
+            "lines": SimpleLazyObject(
+                lambda: selectors.dashboard_action_lines(user=user, today=today)
+            ),
             "plans": SimpleLazyObject(selectors.dashboard_plans),
             "plans_key": dashboard_cache.plans_key(),
             "cache_seconds": dashboard_cache.seconds(),

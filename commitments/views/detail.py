@@ -15,8 +15,8 @@ from commitments import access, selectors, services
 from commitments.forms import CommitmentForm, DeadlineChangeRequestForm, ProgressForm
 from commitments.models import OPEN_STATUSES, Commitment, DeadlineChange, ProgressUpdate
 from parliament.selectors import differences_of as register_differences_of
-from tracker.concurrency import ConcurrentUpdateError
-from tracker.forms import apply_errors, rebind_at_current_version, report_conflict
+from tracker.concurrency import ConcurrentUpdateError, changes_since
+from tracker.forms import apply_errors, conflict_rows, rebind_at_current_version, report_conflict
 
 
 def _readable_commitment(request, pk, *, detailed=False) -> Commitment:
@@ -99,6 +99,7 @@ def commitment_create(request):
 def commitment_edit(request, pk):
     commitment = _changeable_commitment(request, pk)
     form = CommitmentForm(request.POST or None, instance=commitment, user=request.user)
+    conflict = []
     if request.method == "POST" and form.is_valid():
         fields, m2m = form.service_fields()
         try:
@@ -111,6 +112,8 @@ def commitment_edit(request, pk):
             )
         except ConcurrentUpdateError:
             report_conflict(request)
+            changes = changes_since(commitment, form.cleaned_data["version"])
+            conflict = conflict_rows(form, changes, Commitment)
             form = rebind_at_current_version(form, user=request.user)
         except ValidationError as error:
             apply_errors(form, error)
@@ -118,7 +121,9 @@ def commitment_edit(request, pk):
             messages.success(request, _("Changes saved."))
             return redirect(commitment)
     return render(
-        request, "commitments/commitment_form.html", {"form": form, "commitment": commitment}
+        request,
+        "commitments/commitment_form.html",
+        {"form": form, "commitment": commitment, "conflict_rows": conflict},
     )
 
 
@@ -126,33 +131,26 @@ def commitment_edit(request, pk):
 def progress_create(request, pk):
     commitment = _changeable_commitment(request, pk)
     form = ProgressForm(request.POST or None, request.FILES or None, commitment=commitment)
+    conflict = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            # One transaction: a Kamerstuk registered here is kept only if the update is.
-            with transaction.atomic():
-                evidence_document = data.get("evidence_document")
-                if form.new_document:
-                    evidence_document = services.parliamentary_document_create(
-                        actor=request.user, **form.new_document
-                    )
-                services.commitment_update_progress(
-                    commitment=commitment,
-                    author=request.user,
-                    status=data["status"],
-                    note=data.get("note", ""),
-                    evidence_document=evidence_document,
-                    evidence_url=data.get("evidence_url", ""),
-                    evidence_file=data.get("evidence_file"),
-                    expected_version=data["version"],
-                )
+            try:
+                _record_progress(request, commitment, form, expected_version=data["version"])
+            except ConcurrentUpdateError:
+                changes = changes_since(commitment, data["version"])
+                commitment.refresh_from_db()
+                if not _progress_meets(changes, status=data["status"], commitment=commitment):
+                    raise
+                # The colleague changed other fields than this note touches: it goes on top.
+                _record_progress(request, commitment, form, expected_version=commitment.version)
         except ConcurrentUpdateError:
             report_conflict(request)
             if request.FILES:
                 # A browser never sends a file twice by itself.
                 messages.warning(request, _("Attach the PDF again before you save."))
+            conflict = conflict_rows(form, changes, Commitment)
             data = form.data.copy()
-            commitment.refresh_from_db()
             data["version"] = commitment.version
             form = ProgressForm(data, commitment=commitment)
             form.is_valid()
@@ -162,8 +160,43 @@ def progress_create(request, pk):
             messages.success(request, _("Progress recorded."))
             return redirect(commitment)
     return render(
-        request, "commitments/progress_form.html", {"form": form, "commitment": commitment}
+        request,
+        "commitments/progress_form.html",
+        {"form": form, "commitment": commitment, "conflict_rows": conflict},
     )
+
+
+# What recording progress writes on the commitment itself.
+PROGRESS_FIELDS = {"status", "fulfilled_on", "open_part"}
+
+
+def _progress_meets(changes, *, status: str, commitment) -> bool:
+    """Whether a progress update still fits after the colleague's `changes`: it does when they
+    changed none of what progress writes, or already set the status this update chooses."""
+    touched = {change.field for change in changes} & PROGRESS_FIELDS
+    return not touched or (touched == {"status"} and status == commitment.status)
+
+
+def _record_progress(request, commitment, form, *, expected_version: int) -> None:
+    data = form.cleaned_data
+    # One transaction: a Kamerstuk registered here is kept only if the update is.
+    with transaction.atomic():
+        evidence_document = data.get("evidence_document")
+        if form.new_document:
+            evidence_document = services.parliamentary_document_create(
+                actor=request.user, **form.new_document
+            )
+        services.commitment_update_progress(
+            commitment=commitment,
+            author=request.user,
+            status=data["status"],
+            note=data.get("note", ""),
+            evidence_document=evidence_document,
+            evidence_url=data.get("evidence_url", ""),
+            evidence_file=data.get("evidence_file"),
+            open_part=data.get("open_part", ""),
+            expected_version=expected_version,
+        )
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Follow-up letters (voortgangsbrieven): their plans, and recording them as sent."""
+"""Follow-up letters (voortgangsbrieven): their plans, postponing or cancelling them, and
+recording them as sent."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commitments import access, selectors, services
-from commitments.forms import FollowUpLetterForm, LetterSentForm
-from commitments.models import FollowUpLetter
+from commitments.forms import (
+    FollowUpLetterForm,
+    LetterCancelForm,
+    LetterPostponeForm,
+    LetterSentForm,
+)
+from commitments.models import OPEN_STATUSES, FollowUpLetter
 from tracker.access import allowed
 from tracker.concurrency import ConcurrentUpdateError
 from tracker.forms import apply_errors, rebind_at_current_version, report_conflict
@@ -126,6 +132,9 @@ def letter_record_sent(request, pk):
     if letter.status == FollowUpLetter.Status.SENT:
         messages.info(request, _("This letter is recorded as sent already."))
         return redirect(letter)
+    if letter.status == FollowUpLetter.Status.CANCELLED:
+        messages.info(request, _("This letter is cancelled."))
+        return redirect(letter)
     form = LetterSentForm(request.POST or None, letter=letter, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,6 +148,8 @@ def letter_record_sent(request, pk):
                     author=request.user,
                     document=document,
                     outcomes=form.outcomes(),
+                    open_parts=form.open_parts(),
+                    sent_on=form.cleaned_data.get("sent_on"),
                     expected_version=form.cleaned_data["version"],
                 )
         except services.LetterAlreadySent:
@@ -167,3 +178,85 @@ def letter_record_sent(request, pk):
             )
             return redirect(letter)
     return render(request, "commitments/letter_sent_form.html", {"form": form, "letter": letter})
+
+
+def _closed_letter_answer(request, letter):
+    """A sent or cancelled letter is not postponed or cancelled: say so and show it."""
+    if letter.status == FollowUpLetter.Status.SENT:
+        messages.info(request, _("This letter is recorded as sent already."))
+    else:
+        messages.info(request, _("This letter is cancelled."))
+    return redirect(letter)
+
+
+@login_required
+def letter_postpone(request, pk):
+    """Move the letter to a later planned date; the move and its reason stay on the letter."""
+    letter = _changeable_letter(request, pk)
+    if letter.is_closed:
+        return _closed_letter_answer(request, letter)
+    form = LetterPostponeForm(request.POST or None, letter=letter)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_letter_postpone(
+                letter=letter,
+                actor=request.user,
+                planned_date=form.cleaned_data["planned_date"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentUpdateError:
+            report_conflict(request)
+            letter = _changeable_letter(request, pk)
+            data = form.data.copy()
+            data["version"] = letter.version
+            form = LetterPostponeForm(data, letter=letter)
+            form.is_valid()
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Letter postponed."))
+            return redirect(letter)
+    return render(
+        request, "commitments/letter_postpone_form.html", {"form": form, "letter": letter}
+    )
+
+
+@login_required
+def letter_cancel(request, pk):
+    """Cancel the letter; its open commitments move to another letter or stay open."""
+    letter = _changeable_letter(request, pk)
+    if letter.is_closed:
+        return _closed_letter_answer(request, letter)
+    other_letters = selectors.letters_changeable_by(request.user)
+    form = LetterCancelForm(request.POST or None, letter=letter, other_letters=other_letters)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_letter_cancel(
+                letter=letter,
+                actor=request.user,
+                reason=form.cleaned_data["cancellation_reason"],
+                move_to=form.cleaned_data.get("move_to"),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConcurrentUpdateError:
+            report_conflict(request)
+            letter = _changeable_letter(request, pk)
+            data = form.data.copy()
+            data["version"] = letter.version
+            form = LetterCancelForm(data, letter=letter, other_letters=other_letters)
+            form.is_valid()
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Letter cancelled."))
+            return redirect(letter)
+    return render(
+        request,
+        "commitments/letter_cancel_form.html",
+        {"form": form, "letter": letter, "open_commitments": _open_commitments(letter)},
+    )
+
+
+def _open_commitments(letter):
+    return [c for c in letter.commitments.all() if c.status in OPEN_STATUSES]

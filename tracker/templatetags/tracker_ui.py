@@ -1,9 +1,11 @@
 """Small pieces of interface shared by the pages: badges, charts, query strings."""
 
+import re
+
 from django import template
-from django.utils.translation import ngettext
 
 from tracker.actors import actor_name
+from tracker.durations import lateness_in_words
 
 register = template.Library()
 
@@ -72,10 +74,28 @@ def days_late(commitment, today):
 
 @register.simple_tag
 def overdue_label(days):
-    return ngettext("%(days)s day overdue", "%(days)s days overdue", days) % {"days": days}
+    """How late, in words: "3 dagen te laat", "ruim 9 jaar te laat" (tracker/durations.py)."""
+    return lateness_in_words(days)
 
 
 @register.filter
 def overdue_on(commitment, today):
     """Whether the commitment is open past its due date on `today`."""
     return commitment.is_overdue(today)
+
+
+# "De Minister van Justitie en Veiligheid" as signed; mid-sentence Dutch writes the article and
+# the function in lower case and keeps the ministry's name as it is.
+_SIGNED_TITLE = re.compile(
+    r"^(?:(De|Het)\s+)?(Minister-president|Minister|Staatssecretaris)\b", re.IGNORECASE
+)
+
+
+@register.filter
+def mid_sentence(title: str) -> str:
+    """A bewindspersoon's title as it reads inside a sentence: "de minister van …"."""
+    match = _SIGNED_TITLE.match(title or "")
+    if not match:
+        return title
+    article = f"{match[1].lower()} " if match[1] else ""
+    return f"{article}{match[2].lower()}{title[match.end() :]}"
