@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from actionlines.access import member_team_ids
-from actionlines.models import Activity, Team
+from actionlines.models import Activity, Organisation, Team
 from commitments.lookups import LOOKUPS
 from commitments.models import (
     OPEN_STATUSES,
@@ -56,6 +56,11 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+def _started(form, names) -> bool:
+    """Whether the user began filling in a group of "not in the list: add it here" fields."""
+    return any(form[name].value() or form[name].errors for name in names)
+
+
 def _team_choices(user):
     teams = Team.objects.order_by("name")
     return teams if user.is_superuser else teams.filter(pk__in=member_team_ids(user))
@@ -72,7 +77,76 @@ def _user_label(user):
     return user.get_full_name() or user.username
 
 
-class CommitmentForm(VersionedModelForm):
+class NewBewindspersoonFields(forms.Form):
+    """Fields to add a bewindspersoon on the spot, where a commitment needs one the tracker
+    does not know yet (a new cabinet): no detour through the admin."""
+
+    new_person_name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    new_person_function = forms.ChoiceField(
+        label=_("Function"),
+        required=False,
+        choices=[("", _("Choose …")), *Bewindspersoon.Function.choices],
+    )
+    new_person_title = forms.CharField(
+        label=_("Title as signed"),
+        required=False,
+        max_length=300,
+        help_text=_('e.g. "De Minister van Justitie en Veiligheid"'),
+    )
+    new_person_ministry = forms.ModelChoiceField(
+        label=_("Ministry"),
+        required=False,
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.MINISTRY).order_by("name"),
+        empty_label=_("Choose …"),
+    )
+    new_person_from = DateField(label=_("In office from"), required=False)
+    new_person_until = DateField(label=_("In office until"), required=False)
+
+    NEW_PERSON_FIELDS = {
+        "new_person_name": "name",
+        "new_person_function": "function",
+        "new_person_title": "title",
+        "new_person_ministry": "ministry",
+        "new_person_from": "in_office_from",
+        "new_person_until": "in_office_until",
+    }
+    NEW_PERSON_REQUIRED = (
+        "new_person_name",
+        "new_person_function",
+        "new_person_title",
+        "new_person_ministry",
+    )
+
+    @property
+    def new_person_started(self) -> bool:
+        """Whether the user began adding a bewindspersoon: the form shows those fields open."""
+        return _started(self, self.NEW_PERSON_FIELDS)
+
+    def clean_new_person(self, cleaned) -> dict | None:
+        """The new bewindspersoon's fields, complete, or None when none were filled in."""
+        values = {field: cleaned.get(name) for name, field in self.NEW_PERSON_FIELDS.items()}
+        if not any(values.values()):
+            return None
+        for name in self.NEW_PERSON_REQUIRED:
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, _("Needed to add the bewindspersoon."))
+        start, end = values["in_office_from"], values["in_office_until"]
+        if start and end and end < start:
+            self.add_error("new_person_until", _("Leaving office comes after taking it."))
+        known = Bewindspersoon.objects.filter(
+            name__iexact=(values["name"] or "").strip(), ministry=values["ministry"]
+        )
+        if values["name"] and values["ministry"] and known.exists():
+            self.add_error(
+                "new_person_name", _("This bewindspersoon is known already: choose them above.")
+            )
+        if self.errors:
+            return None
+        values["name"] = values["name"].strip()
+        return values
+
+
+class CommitmentForm(VersionedModelForm, NewBewindspersoonFields):
     """Create or edit a toezegging. Status and due date move through their own forms."""
 
     made_on = DateField(label=_("Made on"))
@@ -102,6 +176,9 @@ class CommitmentForm(VersionedModelForm):
         self.user = user
         fields = self.fields
         fields["made_by"].queryset = Bewindspersoon.objects.select_related("ministry")
+        # A bewindspersoon not known yet is added with the fields below it (clean_new_person).
+        fields["made_by"].required = False
+        fields["made_by"].empty_label = _("Choose …")
         # Thousands of debates and Kamerstukken: chosen by typing, not from a list.
         for name, lookup in (("debate", "debates"), ("source_document", "documents")):
             fields[name] = LOOKUPS[lookup].field(
@@ -127,6 +204,11 @@ class CommitmentForm(VersionedModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.new_person = self.clean_new_person(cleaned)
+        if self.new_person and cleaned.get("made_by"):
+            self.add_error("made_by", _("Choose a known bewindspersoon or add a new one."))
+        elif not (self.new_person_started or cleaned.get("made_by") or "made_by" in self.errors):
+            self.add_error("made_by", _("Choose the bewindspersoon, or add them below if unknown."))
         debate, document = cleaned.get("debate"), cleaned.get("source_document")
         if not debate and not document:
             self.add_error(
@@ -139,7 +221,7 @@ class CommitmentForm(VersionedModelForm):
             candidate = Commitment(
                 made_on=made_on,
                 debate=debate,
-                made_by=cleaned.get("made_by"),
+                made_by=cleaned.get("made_by") or self._unsaved_new_person(),
                 made_on_reason=cleaned.get("made_on_reason", ""),
             )
             errors = commitment_date_errors(commitment=candidate, today=timezone.localdate())
@@ -150,9 +232,16 @@ class CommitmentForm(VersionedModelForm):
             self.add_error("due_date", _("The due date lies before the day it was made."))
         return cleaned
 
+    def _unsaved_new_person(self):
+        return Bewindspersoon(**self.new_person) if self.new_person else None
+
     def service_fields(self) -> tuple[dict, dict]:
         """The cleaned data split into plain fields and many-to-many fields."""
-        data = {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and name not in self.NEW_PERSON_FIELDS
+        }
         m2m = {name: data.pop(name) for name in EDITABLE_M2M_FIELDS if name in data}
         return data, m2m
 
@@ -182,7 +271,7 @@ class NewDocumentFields(forms.Form):
     @property
     def new_document_started(self) -> bool:
         """Whether the user began registering a Kamerstuk: the form shows those fields open."""
-        return any(self[name].value() or self[name].errors for name in self.NEW_DOCUMENT_FIELDS)
+        return _started(self, self.NEW_DOCUMENT_FIELDS)
 
     def clean_new_document_dossier(self):
         value = self.cleaned_data["new_document_dossier"].strip()
@@ -413,7 +502,18 @@ class DocumentForm(VersionedModelForm):
 
 
 class DebateForm(VersionedModelForm):
+    """Register or edit a debate; a committee the tracker does not know yet is added with it."""
+
     date = DateField(label=_("Date"))
+    new_committee_name = forms.CharField(
+        label=_("Name of the committee"),
+        required=False,
+        max_length=200,
+        help_text=_('e.g. "vaste commissie voor Justitie en Veiligheid"'),
+    )
+    new_committee_abbreviation = forms.CharField(
+        label=_("Abbreviation"), required=False, max_length=30, help_text=_('e.g. "J&V"')
+    )
 
     class Meta:
         model = Debate
@@ -425,6 +525,30 @@ class DebateForm(VersionedModelForm):
         self.fields["report"].queryset = ParliamentaryDocument.objects.filter(
             kind=ParliamentaryDocument.Kind.VERSLAG
         ).order_by("-date")
+
+    @property
+    def new_committee_started(self) -> bool:
+        return _started(self, ("new_committee_name", "new_committee_abbreviation"))
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("new_committee_name", "").strip()
+        self.new_committee = None
+        if cleaned.get("new_committee_abbreviation") and not name:
+            self.add_error("new_committee_name", _("Needed to add the committee."))
+        elif name and cleaned.get("committee"):
+            self.add_error("committee", _("Choose a known committee or add a new one."))
+        elif name and Committee.objects.filter(name__iexact=name).exists():
+            self.add_error(
+                "new_committee_name", _("This committee is known already: choose it above.")
+            )
+        elif name:
+            self.new_committee = {
+                "name": name,
+                "abbreviation": cleaned.get("new_committee_abbreviation", "").strip(),
+                "chamber": cleaned.get("chamber") or Committee._meta.get_field("chamber").default,
+            }
+        return cleaned
 
     def clean_activity_number(self):
         value = self.cleaned_data["activity_number"].strip().upper()

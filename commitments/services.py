@@ -24,8 +24,10 @@ from commitments.events import (
 from commitments.models import (
     OPEN_STATUSES,
     STATUSES_NEEDING_EVIDENCE,
+    Bewindspersoon,
     Commitment,
     CommitmentStatus,
+    Committee,
     DeadlineChange,
     FollowUpLetter,
     LetterPostponement,
@@ -472,6 +474,17 @@ def deadline_change_reject(*, change: DeadlineChange, decided_by, note: str) -> 
 def parliamentary_document_create(*, actor, **fields) -> ParliamentaryDocument:
     """Register a Kamerstuk or letter, e.g. the one that was just sent to the Kamer."""
     return record_save(actor=actor, record=ParliamentaryDocument(**fields))
+
+
+def bewindspersoon_create(*, actor, **fields) -> Bewindspersoon:
+    """Add a *bewindspersoon* (a minister or state secretary) where a form needs one that is
+    not known yet; officials keep the Kamer's records, so the access rules let them."""
+    return record_save(actor=actor, record=Bewindspersoon(**fields))
+
+
+def committee_create(*, actor, **fields) -> Committee:
+    """Add a parliamentary committee where a debate needs one that is not known yet."""
+    return record_save(actor=actor, record=Committee(**fields))
 
 
 def parliamentary_record_save(*, actor, record, expected_version: int | None):

@@ -80,7 +80,7 @@ SHOTS = [
 
 
 def open_filters(page) -> None:
-    page.locator("details.filters-fold summary, .filters-toggle").first.click()
+    page.locator("details.filter-panel > summary").click()
 
 
 def pick_the_minister(page) -> None:

@@ -656,7 +656,7 @@ def test_dashboard_shows_status_counts_overdue_and_upcoming(client, cast, today)
     body = response.content.decode()
     assert "<svg" in body and "<desc" in body
     assert 'y="14"' in body  # coordinates are not written with a Dutch decimal comma
-    assert "94" in body  # OLDER is 94 days overdue on 3 November 2025
+    assert "ruim 3 maanden te laat" in body  # OLDER is 94 days overdue on 3 November 2025
 
 
 # --- language ------------------------------------------------------------------------------------

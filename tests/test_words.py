@@ -66,3 +66,13 @@ def test_the_commitment_page_names_the_minister_in_lower_case(client, cast):
     client.force_login(cast.official)
     body = client.get(f"/commitments/{commitment.pk}/").content.decode()
     assert f"{commitment.made_by.name}, de minister van Veiligheid en Justitie" in body
+
+
+@pytest.mark.parametrize(
+    "url", ["/commitments/new/", "/debates/new/", "/documents/new/", "/letters/new/"]
+)
+def test_empty_choices_say_what_they_mean(client, cast, url):
+    client.force_login(cast.official)
+    body = client.get(url).content.decode()
+    assert "---------" not in body
+    assert "Kies …" in body or ">Geen<" in body

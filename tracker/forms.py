@@ -45,6 +45,25 @@ class DateField(forms.DateField):
         super().__init__(**kwargs)
 
 
+DJANGO_BLANK_LABEL = "---------"
+
+
+def name_empty_choices(form: forms.BaseForm) -> None:
+    """Say in words what the empty choice of a select means, instead of Django's "---------":
+    "Kies …" where a choice is required, "Geen" where none is a valid answer."""
+    for field in form.fields.values():
+        label = _("Choose …") if field.required else _("None")
+        if getattr(field, "empty_label", None) == DJANGO_BLANK_LABEL:
+            field.empty_label = label
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            choices = list(field.choices)
+            if any(value == "" and text == DJANGO_BLANK_LABEL for value, text in choices):
+                field.choices = [
+                    (value, label if value == "" and text == DJANGO_BLANK_LABEL else text)
+                    for value, text in choices
+                ]
+
+
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form, at the field it names where possible."""
     if hasattr(error, "error_dict"):
@@ -67,6 +86,7 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
+        name_empty_choices(self)
 
     @property
     def expected_version(self) -> int | None:

@@ -86,13 +86,22 @@ def commitment_create(request):
     if request.method == "POST" and form.is_valid():
         fields, m2m = form.service_fields()
         try:
-            commitment = services.commitment_create(author=request.user, m2m=m2m, **fields)
+            # One transaction: a bewindspersoon added here is kept only with the commitment.
+            with transaction.atomic():
+                _add_new_person(request, form, fields)
+                commitment = services.commitment_create(author=request.user, m2m=m2m, **fields)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, _("Commitment %(ref)s registered.") % {"ref": commitment})
             return redirect(commitment)
     return render(request, "commitments/commitment_form.html", {"form": form, "commitment": None})
+
+
+def _add_new_person(request, form, fields) -> None:
+    """The bewindspersoon typed into the form's "not known yet" fields, added and chosen."""
+    if form.new_person:
+        fields["made_by"] = services.bewindspersoon_create(actor=request.user, **form.new_person)
 
 
 @login_required
@@ -103,13 +112,15 @@ def commitment_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         fields, m2m = form.service_fields()
         try:
-            services.commitment_update(
-                commitment=commitment,
-                author=request.user,
-                expected_version=form.cleaned_data.get("version"),
-                m2m=m2m,
-                **fields,
-            )
+            with transaction.atomic():
+                _add_new_person(request, form, fields)
+                services.commitment_update(
+                    commitment=commitment,
+                    author=request.user,
+                    expected_version=form.cleaned_data.get("version"),
+                    m2m=m2m,
+                    **fields,
+                )
         except ConcurrentUpdateError:
             report_conflict(request)
             changes = changes_since(commitment, form.cleaned_data["version"])

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -79,9 +80,15 @@ def record_form(request, kind, pk=None):
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         try:
-            services.parliamentary_record_save(
-                actor=request.user, record=record, expected_version=form.expected_version
-            )
+            # One transaction: a committee added with the debate is kept only with it.
+            with transaction.atomic():
+                if getattr(form, "new_committee", None):
+                    record.committee = services.committee_create(
+                        actor=request.user, **form.new_committee
+                    )
+                services.parliamentary_record_save(
+                    actor=request.user, record=record, expected_version=form.expected_version
+                )
         except ConcurrentUpdateError:
             report_conflict(request)
             form = rebind_at_current_version(form)
