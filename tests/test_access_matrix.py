@@ -73,7 +73,9 @@ from commitments.models import (
     Addressee,
     Commitment,
     CommitmentRelation,
+    EmailPreference,
     FollowUpLetter,
+    LetterPostponement,
     LinkChange,
     Notification,
     ParliamentaryDocument,
@@ -1689,6 +1691,10 @@ ADMIN_MODELS = {
     "commitments.notification": ("notification", "d"),
     "commitments.reminderscan": ("reminder scan", "d"),
     "commitments.linkchange": ("link change", "d"),
+    # A letter's moves, written by the postpone service: read in the admin, deleted with it.
+    "commitments.letterpostponement": ("letter postponement", "d"),
+    # Each user makes their own choice on their profile; the admin reads it or deletes it.
+    "commitments.emailpreference": ("e-mail preference", "d"),
     "parliament.importedreport": ("debate report", ""),
     # Proposals come from reports only: the admin changes and deletes them, never adds one.
     "parliament.proposal": ("proposal A", "cd"),
@@ -2301,6 +2307,16 @@ def build_world(cast) -> World:
         records.setdefault("notification", notification)
     records["reminder scan"] = ReminderScan.objects.create(
         day=datetime.date(2025, 9, 2), ran_on=datetime.date(2025, 9, 2)
+    )
+    records["letter postponement"] = LetterPostponement.objects.create(
+        letter=records["letter A"],
+        planned_date_before=datetime.date(2025, 9, 15),
+        planned_date_after=datetime.date(2025, 12, 15),
+        reason="De evaluatie is later klaar.",
+        postponed_by=cast.official,
+    )
+    records["e-mail preference"] = EmailPreference.objects.create(
+        user=cast.official, event_mail=EmailPreference.EventMail.DAILY
     )
     records["profile"] = Profile.objects.get_or_create(user=cast.official)[0]
     records["addressee"] = Addressee.objects.create(name="Het lid Kuiken", kind="member")

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -397,9 +396,6 @@ SUMMARY = [
 
 
 @pytest.mark.integration
-@pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="make run uses its own SQLite whatever the suite runs on"
-)
 def test_make_run_prints_only_the_url_the_logins_and_where_mail_goes(tmp_path):
     port = free_port()
     environment = {

@@ -65,6 +65,11 @@ def create_search(apps, schema_editor):
             f"USING gin (UPPER(tracker_unaccent({column})) gin_trgm_ops)"
         )
         schema_editor.execute(f"COMMENT ON INDEX {name} IS %s", [f"Serves {purpose}."])
+    # The planner knows how many rows a folded search matches only from the statistics of these
+    # expressions, which ANALYZE gathers. Without them it guessed 397 of 17,670 matches on a
+    # million commitments, sorted them all for the first page (300 ms) instead of walking the
+    # due-date index (30 ms).
+    schema_editor.execute("ANALYZE commitments_commitment")
 
 
 def drop_search(apps, schema_editor):
