@@ -101,7 +101,9 @@ def build_connections(count: int, rng: random.Random) -> list[Connection]:
 
     from actionlines.models import Team
     from commitments.loadgen.markers import REFERENCE_PREFIX
-    from commitments.models import OPEN_STATUSES, Commitment
+    from commitments.models import Commitment, CommitmentStatus
+
+    NOTED_STATUSES = (CommitmentStatus.OPEN, CommitmentStatus.IN_PROGRESS)
     from commitments.roles import POLICY_STAFF_GROUP
 
     users = get_user_model().objects.filter(username__startswith="gen-user-", is_active=True)
@@ -140,7 +142,8 @@ def build_connections(count: int, rng: random.Random) -> list[Connection]:
         connection = Connection(username=username, reads_everything=username in staff)
         own = teams_of[username]
         candidates = list(
-            generated.filter(status__in=OPEN_STATUSES, team_id__in=own)
+            # Open or in progress: a partially fulfilled one asks for what is still open too.
+            generated.filter(status__in=NOTED_STATUSES, team_id__in=own)
             .exclude(pk__in=taken)
             .order_by("?")
             .values("pk", "status", "version")[:TARGETS_PER_CONNECTION]
@@ -199,7 +202,7 @@ def list_urls(rng: random.Random, count: int, *, teams: list[int] | None) -> lis
     later page or another order. `teams` limits the team filter to the official's own teams
     (None: any team, for policy staff)."""
     from actionlines.models import ActionLine, Team
-    from commitments.filters import SORTS
+    from commitments.filters import DEFAULT_SORT, SORTS
     from commitments.loadgen import vocabulary
     from commitments.loadgen.world import title_case
     from commitments.models import CommitmentStatus
@@ -223,7 +226,8 @@ def list_urls(rng: random.Random, count: int, *, teams: list[int] | None) -> lis
         lambda: {"q": f"GEN-{rng.randint(year - 9, year)}"},
         lambda: {"team": rng.choice(team_ids)} if team_ids else {},
         lambda: {"due_within": rng.choice((30, 90, 365))},
-        lambda: {"sort": rng.choice(list(SORTS))},
+        # The default order is left out of a list's address (the page redirects to that).
+        lambda: {"sort": rng.choice([name for name in SORTS if name != DEFAULT_SORT])},
     ]
     urls = []
     for _ in range(count):
