@@ -183,3 +183,14 @@ for _model in ("parliamentarydocument", "debate", "bewindspersoon", "committee",
         f"commitments.change_{_model}", rules.predicate(can_edit_parliamentary_records) | is_system
     )
     rules.add_perm(f"commitments.delete_{_model}", is_admin | is_system)
+
+
+def _own_email_preference(user, preference) -> bool:
+    """Each user chooses how they hear of events; an admin may set anyone's."""
+    return user.is_authenticated and (
+        user.is_superuser or preference is None or preference.user_id == user.pk
+    )
+
+
+for _action in ("view", "add", "change"):
+    rules.add_perm(f"commitments.{_action}_emailpreference", rules.predicate(_own_email_preference))

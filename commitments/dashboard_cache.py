@@ -30,13 +30,13 @@ cache under var/ (web, worker and beat see the same files), production names Red
 """
 
 import hashlib
-import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
+
+from tracker import cache_versions
 
 PREFIX = "dashboard"
 EVERYTHING = "all"
@@ -50,25 +50,19 @@ def _version_key(scope: str) -> str:
 def versions(scopes: list[str]) -> str:
     """One digest of the current versions of `scopes`, making any that are missing."""
     keys = [_version_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            token = uuid.uuid4().hex
-            # Two first requests at once: the one that adds it wins, the other reads it.
-            found[key] = token if cache.add(key, token, timeout=None) else cache.get(key, token)
+    found = cache_versions.current_many(keys)
     joined = ",".join(f"{key}={found[key]}" for key in keys)
     return hashlib.sha256(joined.encode()).hexdigest()[:32]
 
 
 def forget(*scopes: str) -> None:
     """Replace the versions of `scopes` (and of `all`): what was kept under them is gone."""
-    tokens = {_version_key(scope): uuid.uuid4().hex for scope in {EVERYTHING, *scopes}}
-    cache.set_many(tokens, timeout=None)
+    cache_versions.replace(*(_version_key(scope) for scope in {EVERYTHING, *scopes}))
 
 
 def forget_everything() -> None:
     """After a bulk load that passed no save (`generate_load`): forget every scope at once."""
-    cache.set(_version_key("epoch"), uuid.uuid4().hex, timeout=None)
+    cache_versions.replace(_version_key("epoch"))
 
 
 def scopes_of_reader(user) -> list[str]:

@@ -238,21 +238,3 @@ def email_preference_set(*, user, actor, event_mail: str) -> EmailPreference:
     preference.full_clean()
     preference.save()
     return preference
-
-
-def _own_preference(actor, preference) -> bool:
-    return actor.is_authenticated and (
-        actor.is_superuser or preference is None or preference.user_id == actor.pk
-    )
-
-
-def _register_rules() -> None:
-    import rules
-
-    for action in ("view", "add", "change"):
-        permission = f"commitments.{action}_emailpreference"
-        if not rules.perm_exists(permission):
-            rules.add_perm(permission, rules.predicate(_own_preference))
-
-
-_register_rules()

@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.formats import date_format
 
 from commitments.models import Debate, ParliamentaryDocument
+from commitments.search import text_search
 from tracker.forms import LookupField, lookup_label
 
 # "31015", "31 015", "31015-12", "31015, nr. 12", "kst-31015-12", "36200-VI nr 3": a dossier
@@ -28,9 +29,10 @@ def _dossier_spellings(digits: str, suffix: str) -> list[str]:
 
 
 def documents_fitting(queryset: QuerySet, text: str) -> QuerySet:
-    """Kamerstukken whose number, dossier or title fits `text`, newest first."""
+    """Kamerstukken whose number, dossier or title fits `text` (accents and case aside, as
+    every search), newest first."""
     text = text.strip()
-    fits = Q(title__icontains=text) | Q(document_number__iexact=text)
+    fits = text_search(text, "title") | Q(document_number__iexact=text)
     number = _DOSSIER.fullmatch(text)
     if number:
         digits, suffix = number[1].replace(" ", ""), (number[2] or "").upper()
@@ -51,7 +53,7 @@ def document_label(document: ParliamentaryDocument) -> str:
 def debates_fitting(queryset: QuerySet, text: str) -> QuerySet:
     """Debates whose title or Kamer activity number fits `text`, newest first."""
     text = text.strip()
-    return queryset.filter(Q(title__icontains=text) | Q(activity_number__iexact=text)).order_by(
+    return queryset.filter(text_search(text, "title") | Q(activity_number__iexact=text)).order_by(
         "-date", "title", "-pk"
     )
 

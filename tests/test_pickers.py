@@ -182,3 +182,11 @@ def test_a_letters_commitments_are_filtered_and_ticked(new_page, cast):
     assert box.locator(".pick-many__options li:visible").count() == 13
     journeys.follow(page, page.locator("form button[type=submit]").last)
     assert list(letter.commitments.all()) == [Commitment.objects.get(pk=wanted.pk)]
+
+
+def test_the_lookup_ignores_accents_and_case_like_every_search(commitment):
+    wanted = DocumentFactory(title="Evaluatie van het Barrièremodel")
+    DocumentFactory(title="Iets anders")
+    form = progress_form(commitment, status="in_progress", evidence_document="barrieremodel")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["evidence_document"] == wanted

@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from commitments import access, services
 from commitments.forms import DebateForm, DocumentForm
 from commitments.models import Debate, ParliamentaryDocument
+from commitments.search import text_search
 from commitments.selectors import commitment_visibility
 from tracker.concurrency import ConcurrentUpdateError
 from tracker.forms import apply_errors, rebind_at_current_version, report_conflict
@@ -38,10 +39,7 @@ def _search(queryset, fields, text):
     text = text.strip()
     if not text:
         return queryset
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": text})
-    return queryset.filter(condition)
+    return queryset.filter(text_search(text, *fields))
 
 
 @login_required
