@@ -6,6 +6,8 @@ Every filter is a GET parameter, so a filtered view is a link that can be shared
 
 import copy
 import datetime
+import hashlib
+import secrets
 
 import django_filters
 from django import forms
@@ -70,7 +72,9 @@ def _linked(through_model, **lookups):
 
 
 CHOICE_FIELDS = ("action_line", "activity", "made_by", "ministry", "team", "owner")
-FILTER_OPTIONS_CACHE_KEY = "commitment-list-filter-options"
+FILTER_OPTIONS_CACHE_KEY = "commitment-list-filter-options-rendered"
+# Parameters that do not show in the filter panel: one kept panel serves every page.
+PANEL_UNKEPT_PARAMETERS = {"page", "cursor"}
 
 
 def _choice_rows():
@@ -125,15 +129,20 @@ def _choice_rows():
     )
 
 
-def _filter_options() -> dict[str, str]:
-    options = cache.get(FILTER_OPTIONS_CACHE_KEY)
-    if options is None:
+def _filter_options() -> dict:
+    """The rendered options of the select boxes, and a token that names this rendering (the
+    list's kept filter panel is kept under it, so it never outlives its options)."""
+    kept = cache.get(FILTER_OPTIONS_CACHE_KEY)
+    if kept is None:
         rows: dict[str, list] = {name: [] for name in CHOICE_FIELDS}
         for kind, pk, label, _sort in _choice_rows().order_by("choice_field", "choice_sort"):
             rows[kind].append((pk, label))
-        options = {name: render_options(choices) for name, choices in rows.items()}
-        cache.set(FILTER_OPTIONS_CACHE_KEY, options, settings.FILTER_CHOICES_CACHE_SECONDS)
-    return options
+        kept = {
+            "token": secrets.token_hex(8),
+            "options": {name: render_options(choices) for name, choices in rows.items()},
+        }
+        cache.set(FILTER_OPTIONS_CACHE_KEY, kept, settings.FILTER_CHOICES_CACHE_SECONDS)
+    return kept
 
 
 class CommitmentFilter(django_filters.FilterSet):
@@ -297,6 +306,12 @@ class CommitmentFilter(django_filters.FilterSet):
             queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
         return queryset
 
+    @property
+    def sort_key(self) -> str:
+        """The key of the order `qs` has (a key of SORTS)."""
+        chosen = getattr(self.form, "cleaned_data", {}).get("sort") if self.is_bound else None
+        return chosen if chosen in SORTS else DEFAULT_SORT
+
     def load_choices(self) -> None:
         """Give the form's select boxes their options, rendered once and shared for a while.
 
@@ -305,10 +320,32 @@ class CommitmentFilter(django_filters.FilterSet):
         are cached for FILTER_CHOICES_CACHE_SECONDS. Validation still uses each field's
         queryset, so a stale option can never filter on something that is gone.
         """
-        for name, options in _filter_options().items():
+        kept = _filter_options()
+        self.options_token = kept["token"]
+        for name, options in kept["options"].items():
             field = self.form.fields[name]
             field.widget.prerendered_options = options
             field.widget.empty_label = field.empty_label
+
+    def panel_cache_key(self, language: str) -> str | None:
+        """The key the rendered filter panel is kept under, or None when it is not to be kept.
+
+        Once the options are loaded the panel is the same HTML for everyone who asks the same
+        filter in the same language: the fields' values come from the query, the options from
+        the shared rendering (`options_token`). A filter with errors is rendered afresh: its
+        messages may depend on what the reader may see.
+        """
+        token = getattr(self, "options_token", None)
+        if token is None or (self.is_bound and self.form.errors):
+            return None
+        query = sorted(
+            (name, value)
+            for name, values in (self.data.lists() if self.is_bound else ())
+            if name not in PANEL_UNKEPT_PARAMETERS
+            for value in values
+        )
+        digest = hashlib.sha256(repr(query).encode()).hexdigest()[:32]
+        return f"{language}:{token}:{digest}"
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

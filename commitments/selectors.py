@@ -34,8 +34,9 @@ from django.utils.translation import get_language, gettext_lazy
 
 from actionlines.access import managed_team_ids, member_team_ids
 from actionlines.models import ActionLine, Activity, Plan
+from commitments import keyset
 from commitments.access import reads_everything
-from commitments.filters import CommitmentFilter
+from commitments.filters import DEFAULT_SORT, CommitmentFilter
 from commitments.models import (
     OPEN_STATUSES,
     Bewindspersoon,
@@ -204,7 +205,14 @@ UNCOUNTED_PARAMETERS = {"page", "per_page", "sort", "cursor", "page_size"}
 
 
 def commitment_page(
-    *, queryset: QuerySet[Commitment], number, per_page: int, today, count=None
+    *,
+    queryset: QuerySet[Commitment],
+    number,
+    per_page: int,
+    today,
+    count=None,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
 ) -> Page:
     """One page of the list as plain rows, in three queries whatever the page's depth (two
     when the count is kept, see `commitment_count`).
@@ -212,6 +220,9 @@ def commitment_page(
     The ids of the page come first, from an index in the filter's order; the columns the list
     shows are then read for those fifty ids only. One query with OFFSET would join every
     skipped row: on page 1,000 of 100,000 commitments that costs 80 ms instead of a few.
+    Reached through Next, Previous or Last (`cursor`, commitments.keyset), the ids start from
+    the neighbouring page's row instead, so that page 10,000 costs what page 1 does; the page
+    carries the tokens of its own neighbours (`next_cursor`, `previous_cursor`, `last_cursor`).
     """
     ids_query = queryset.values_list("pk", flat=True)
     paginator = (
@@ -219,8 +230,20 @@ def commitment_page(
         if count is None
         else _KnownCountPaginator(ids_query, per_page, count=count)
     )
-    page = paginator.get_page(number)
-    ids = list(page.object_list)
+    position = keyset.decode(cursor, sort)
+    if position and position.is_end:
+        number = paginator.num_pages
+    page = paginator.get_page(number)  # the slice of ids_query is lazy: not read by position
+    ids = None
+    if position:
+        expected = min(per_page, paginator.count - (page.number - 1) * per_page)
+        ids = keyset.page_ids(queryset, position, expected)
+        # A position whose row has gone, or a page number that no longer fits the count (rows
+        # came or went since the link was made): the page by its number instead.
+        if len(ids) != expected:
+            ids = None
+    if ids is None:
+        ids = list(page.object_list)
     labels = dict(CommitmentStatus.choices)
     rows = {
         row["id"]: row
@@ -264,6 +287,12 @@ def commitment_page(
         # the template's date filter would cost more for the hundred dates of a page.
         row["due_display"] = f"{row['due_date']:%d-%m-%Y}" if row["due_date"] else "—"
         row["made_on_display"] = f"{row['made_on']:%d-%m-%Y}"
+    if page.object_list:
+        if page.has_next():
+            page.next_cursor = keyset.encode(sort, keyset.FORWARD, page.object_list[-1])
+            page.last_cursor = keyset.encode_end(sort)
+        if page.has_previous():
+            page.previous_cursor = keyset.encode(sort, keyset.BACKWARD, page.object_list[0])
     return page
 
 

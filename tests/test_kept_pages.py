@@ -230,3 +230,75 @@ def test_the_lists_count_follows_a_status_change(client, cast, today):
         commitment=commitment, author=cast.official, status="in_progress", note="Bezig."
     )
     assert listed_count(client, "?status=open") == 0
+
+
+# --- the list's filter panel ----------------------------------------------------------------
+
+LIST = "/commitments/"
+
+
+def _panel(response) -> str:
+    body = response.content.decode()
+    return body[body.index('<aside class="commitment-list-filters"') : body.index("</aside>")]
+
+
+@pytest.fixture
+def kept_panels(settings):
+    from django.core.cache import cache
+
+    settings.FILTER_CHOICES_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_kept_filter_panel_shows_each_filter_as_asked(client, cast, kept_panels):
+    CommitmentFactory(team=cast.team)
+    client.force_login(cast.staff)
+    first = _panel(client.get(LIST, {"status": "open", "q": "brief"}))
+    assert 'value="open" id="id_status_0" checked' in first
+    assert 'value="brief"' in first
+    from django.core.cache import cache
+
+    kept = [key for key in cache._cache if "commitment_filter_panel" in key]  # locmem's keys
+    assert len(kept) == 1
+    # Another page of the same filter is served the same kept panel.
+    again = _panel(client.get(LIST, {"status": "open", "q": "brief", "page": "2"}))
+    assert again == first
+    assert [key for key in cache._cache if "commitment_filter_panel" in key] == kept
+    other = _panel(client.get(LIST, {"status": "fulfilled"}))
+    assert 'value="open" id="id_status_0" checked' not in other
+    assert 'value="brief"' not in other
+
+
+def test_the_kept_filter_panel_is_the_same_for_every_reader_and_per_language(
+    client, cast, kept_panels
+):
+    client.force_login(cast.staff)
+    for_staff = _panel(client.get(LIST, {"overdue": "1"}))
+    client.force_login(cast.official)
+    assert _panel(client.get(LIST, {"overdue": "1"})) == for_staff
+    client.cookies["django_language"] = "en"
+    in_english = _panel(client.get(LIST, {"overdue": "1"}, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Only overdue" in in_english and "Only overdue" not in for_staff
+
+
+def test_a_filter_with_errors_is_never_kept(client, cast, kept_panels):
+    client.force_login(cast.staff)
+    refused = _panel(client.get(LIST, {"due_within": "-3"}))
+    assert "form-errors" in refused
+    assert "form-errors" not in _panel(client.get(LIST, {"due_within": "3"}))
+    assert "form-errors" in _panel(client.get(LIST, {"due_within": "-3"}))
+
+
+def test_a_new_team_reaches_the_panel_when_its_options_are_renewed(client, cast, kept_panels):
+    from django.core.cache import cache
+
+    from commitments.filters import FILTER_OPTIONS_CACHE_KEY
+
+    client.force_login(cast.staff)
+    assert "Team Nieuw" not in _panel(client.get(LIST))
+    TeamFactory(name="Team Nieuw")
+    # The options expire (FILTER_CHOICES_CACHE_SECONDS); the panel kept under them goes too.
+    cache.delete(FILTER_OPTIONS_CACHE_KEY)
+    assert "Team Nieuw" in _panel(client.get(LIST))

@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResp
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commitments import export_rows, selectors
@@ -44,6 +45,8 @@ def commitment_list(request):
         number=request.GET.get("page"),
         per_page=per_page,
         today=today,
+        sort=filterset.sort_key,
+        cursor=request.GET.get("cursor"),
         count=selectors.commitment_count(
             queryset=queryset, user=request.user, data=request.GET, today=today
         ),
@@ -53,6 +56,8 @@ def commitment_list(request):
         "commitments/commitment_list.html",
         {
             "filter": filterset,
+            "filter_panel_key": filterset.panel_cache_key(get_language()),
+            "filter_panel_seconds": settings.FILTER_CHOICES_CACHE_SECONDS,
             "page": page,
             "today": today,
             "per_page": per_page,

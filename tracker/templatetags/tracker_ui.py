@@ -24,6 +24,10 @@ def query_with(context, **changes):
     and sorting links keep the whole filter.
     """
     query = context["request"].GET.copy()
+    if "page" in changes and "cursor" not in changes:
+        # A position (commitments.keyset) belongs to the page it leads to: a link to another
+        # page, or to the first page of another filter or sort, drops it.
+        query.pop("cursor", None)
     for name, value in changes.items():
         query.pop(name, None)
         if value not in (None, ""):

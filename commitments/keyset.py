@@ -1,0 +1,170 @@
+"""Paging by position: the next fifty rows after a given row, not after a number of rows.
+
+A page asked by number (OFFSET) makes the database walk every row before it: page 10,000 of a
+million commitments costs ten times page 1,000. The list's Next and Previous links and the
+API's `next` and `previous` carry instead the sort values of the last (or first) row shown,
+and the following page starts there, from the index, at the same cost at any depth.
+
+Only the sorts on a column with an index in that order take part (`SORTS`); the status sort
+orders by a computed rank and keeps paging by number. The position is opaque to readers: a
+base64 token that names the sort it was made for, so a token from another sort, a damaged one
+or one whose row has since gone is ignored and the page falls back to its number.
+
+Every sort ends in the reference, which is unique, so a position is a single row. The due
+date may be empty and such commitments come last in either direction; the rows are read in
+two parts, dated then undated, each in an order an index serves.
+"""
+
+import base64
+import binascii
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+FORWARD, BACKWARD = "n", "p"
+
+
+@dataclass(frozen=True)
+class KeysetSort:
+    """A sort of the list as a position can follow it: its leading column (None when the
+    reference alone sorts), its direction and whether the column can be empty."""
+
+    field: str | None
+    descending: bool = False
+    nullable: bool = False
+
+
+# The list's sort keys (commitments.filters.SORTS) that page by position.
+SORTS = {
+    "due_date": KeysetSort("due_date", nullable=True),
+    "-due_date": KeysetSort("due_date", descending=True, nullable=True),
+    "made_on": KeysetSort("made_on"),
+    "-made_on": KeysetSort("made_on", descending=True),
+    "reference": KeysetSort(None),
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    """A row to page from: `direction` FORWARD reads the rows after it, BACKWARD those before.
+    BACKWARD without a reference reads from the end: the last page."""
+
+    sort: str
+    direction: str
+    value: datetime.date | None
+    reference: str | None
+
+    @property
+    def is_end(self) -> bool:
+        return self.reference is None
+
+
+def encode(sort: str, direction: str, row: dict) -> str | None:
+    """The token of a row (a dict with `reference` and the sort's column), or None for a sort
+    that pages by number."""
+    keyset = SORTS.get(sort)
+    if keyset is None:
+        return None
+    value = row[keyset.field] if keyset.field else None
+    return _token([sort, direction, value.isoformat() if value else None, row["reference"]])
+
+
+def encode_end(sort: str) -> str | None:
+    """The token of the last page of a sort that pages by position."""
+    return _token([sort, BACKWARD, None, None]) if sort in SORTS else None
+
+
+def _token(payload: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def decode(token: str | None, sort: str) -> Position | None:
+    """The position a token names, if it is whole and was made for this sort; else None."""
+    if not token or len(token) > 400:
+        return None
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        made_for, direction, value, reference = json.loads(base64.urlsafe_b64decode(padded))
+        if (
+            made_for != sort
+            or made_for not in SORTS
+            or direction not in (FORWARD, BACKWARD)
+            or not (isinstance(reference, str) or (reference is None and direction == BACKWARD))
+        ):
+            return None
+        keyset = SORTS[made_for]
+        if value is not None:
+            value = datetime.date.fromisoformat(value) if keyset.field else None
+        elif keyset.field and not keyset.nullable and reference is not None:
+            return None
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        return None
+    return Position(made_for, direction, value, reference)
+
+
+def page_ids(queryset: QuerySet, position: Position, size: int) -> list[int]:
+    """The primary keys of up to `size` rows of `queryset` (filtered, in any order) that follow
+    or precede the position, in the sort's order.
+
+    Backward is forward in the reversed order, turned round at the end. Each part of the order
+    (the dated rows, then the undated ones) is one query; the second runs only when the first
+    did not fill the page.
+    """
+    keyset = SORTS[position.sort]
+    descending = keyset.descending != (position.direction == BACKWARD)
+    parts = _parts(keyset, descending)
+    # Start in the part that holds the position (the undated rows if it has no date); from
+    # the end, in the first part read.
+    in_undated = keyset.nullable and position.value is None
+    start = (
+        0
+        if position.is_end
+        else next(index for index, (undated, _order) in enumerate(parts) if undated == in_undated)
+    )
+    unordered = queryset.order_by()
+    ids: list[int] = []
+    for index, (undated, order) in enumerate(parts[start:], start):
+        part = unordered
+        if keyset.nullable:
+            part = part.filter(**{f"{keyset.field}__isnull": undated})
+        if index == start and not position.is_end:
+            part = part.filter(_beyond(keyset, position, descending))
+        ids += part.order_by(*order).values_list("pk", flat=True)[: size - len(ids)]
+        if len(ids) >= size:
+            break
+    if position.direction == BACKWARD:
+        ids.reverse()
+    return ids
+
+
+def _parts(keyset: KeysetSort, descending: bool) -> list[tuple[bool, tuple[str, ...]]]:
+    """The parts of the order read one after the other, as (undated?, order_by): the dated rows
+    before the undated ones in the sort's own direction, after them in reverse. Within the dated
+    part the order is the plain column order, which the index on (column, reference) gives."""
+    sign = "-" if descending else ""
+    if keyset.field is None:
+        return [(False, (f"{sign}reference",))]
+    dated = (False, (f"{sign}{keyset.field}", f"{sign}reference"))
+    if not keyset.nullable:
+        return [dated]
+    undated = (True, (f"{sign}reference",))
+    sort_direction_forward = descending == keyset.descending
+    return [dated, undated] if sort_direction_forward else [undated, dated]
+
+
+def _beyond(keyset: KeysetSort, position: Position, descending: bool) -> Q:
+    """The rows strictly past the position in the order read (`descending` or not).
+
+    On the dated part, `column >= value AND (column > value OR reference > ref)` rather than
+    the OR alone: the first half is a range the index starts from, so only the rows of the
+    position's own date are looked at twice."""
+    after = "lt" if descending else "gt"
+    reference = Q(**{f"reference__{after}": position.reference})
+    if keyset.field is None or position.value is None:
+        return reference
+    at_or_after = "lte" if descending else "gte"
+    return Q(**{f"{keyset.field}__{at_or_after}": position.value}) & (
+        Q(**{f"{keyset.field}__{after}": position.value}) | reference
+    )

@@ -1,0 +1,175 @@
+"""The list's Next, Previous and Last links page by position (commitments.keyset): the same
+rows as the pages by number, without OFFSET, whatever the depth."""
+
+import datetime
+import html
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commitments import keyset
+from tests.factories import CommitmentFactory
+
+LIST = "/commitments/"
+PER_PAGE = 25
+SORTS = ["due_date", "-due_date", "made_on", "-made_on", "reference"]
+
+
+@pytest.fixture
+def many(cast):
+    """57 commitments: three pages of 25, with due dates shared by several rows and a few
+    without a due date, so that positions fall inside a date and between the two parts."""
+    rows = []
+    for number in range(57):
+        due = None if number % 9 == 4 else datetime.date(2026, 1, 1 + number % 6)
+        rows.append(
+            CommitmentFactory(
+                reference=f"TZ-K{(number * 37) % 101:03d}",
+                team=cast.team,
+                due_date=due,
+                original_due_date=due,
+                made_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=number % 4),
+            )
+        )
+    return rows
+
+
+def references(response) -> list[str]:
+    return [row["reference"] for row in response.context["page"].object_list]
+
+
+def link(response, rel: str) -> str | None:
+    found = re.search(rf'<a href="([^"]*)" rel="{rel}"', response.content.decode())
+    return html.unescape(found.group(1)) if found else None
+
+
+def last_link(response) -> str:
+    found = re.search(r'<a href="([^"]*)">(?:Laatste|Last)</a>', response.content.decode())
+    return html.unescape(found.group(1))
+
+
+def by_number(client, sort) -> list[list[str]]:
+    pages = []
+    for number in (1, 2, 3):
+        response = client.get(
+            LIST, {"sort": sort, "per_page": PER_PAGE, "page": number}, follow=True
+        )
+        pages.append(references(response))
+    return pages
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_next_and_previous_walk_the_same_pages_as_the_page_numbers(client, cast, many, sort):
+    client.force_login(cast.admin)
+    expected = by_number(client, sort)
+    assert sum(len(page) for page in expected) == 57
+    assert len(set(sum(expected, []))) == 57  # no row twice, none left out
+
+    walked = []
+    response = client.get(LIST, {"sort": sort, "per_page": PER_PAGE}, follow=True)
+    walked.append(references(response))
+    with CaptureQueriesContext(connection) as queries:
+        while (following := link(response, "next")) is not None:
+            assert "cursor=" in following
+            response = client.get(LIST + following, follow=True)
+            walked.append(references(response))
+    assert walked == expected
+    assert not any("OFFSET" in query["sql"] for query in queries.captured_queries)
+
+    backwards = [references(response)]
+    while (preceding := link(response, "prev")) is not None:
+        response = client.get(LIST + preceding, follow=True)
+        backwards.append(references(response))
+    assert list(reversed(backwards)) == expected
+    assert response.context["page"].number == 1
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_the_last_link_reads_the_last_page_from_the_end(client, cast, many, sort):
+    client.force_login(cast.admin)
+    expected = by_number(client, sort)
+    response = client.get(LIST, {"sort": sort, "per_page": PER_PAGE}, follow=True)
+    response = client.get(LIST + last_link(response), follow=True)
+    assert response.context["page"].number == 3
+    assert references(response) == expected[2]
+
+
+def test_a_page_by_position_reads_no_skipped_rows(client, cast, many):
+    client.force_login(cast.admin)
+    first = client.get(LIST, {"per_page": PER_PAGE}, follow=True)
+    with CaptureQueriesContext(connection) as by_position:
+        client.get(LIST + link(first, "next"), follow=True)
+    with CaptureQueriesContext(connection) as by_number_page:
+        client.get(LIST, {"per_page": PER_PAGE, "page": 2}, follow=True)
+    commitments_sql = [
+        query["sql"]
+        for query in by_position.captured_queries
+        if "commitments_commitment" in query["sql"]
+    ]
+    assert commitments_sql
+    assert not any("OFFSET" in sql for sql in commitments_sql)
+    assert any("OFFSET" in query["sql"] for query in by_number_page.captured_queries)
+    assert len(by_position.captured_queries) <= len(by_number_page.captured_queries)
+
+
+def test_a_row_added_before_the_position_does_not_repeat_the_last_row_seen(client, cast, many):
+    client.force_login(cast.admin)
+    expected = by_number(client, "due_date")
+    first = client.get(LIST, {"per_page": PER_PAGE}, follow=True)
+    # Sorts before every other row: by number, page 2 would now start with page 1's last row.
+    CommitmentFactory(reference="TZ-A000", team=cast.team, due_date=datetime.date(2025, 12, 1))
+    assert references(client.get(LIST, {"per_page": PER_PAGE, "page": 2}))[0] == expected[0][-1]
+    assert references(client.get(LIST + link(first, "next"))) == expected[1]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not-base64-at-all!",
+        keyset.encode(
+            "made_on",
+            keyset.FORWARD,
+            {"made_on": datetime.date(2025, 1, 2), "reference": "TZ-K001"},
+        ),
+        "WyJkdWVfZGF0ZSIsICJ4IiwgbnVsbCwgMV0",  # ["due_date", "x", null, 1]
+    ],
+)
+def test_a_damaged_or_foreign_position_falls_back_to_the_page_number(client, cast, many, token):
+    client.force_login(cast.admin)
+    expected = by_number(client, "due_date")
+    response = client.get(LIST, {"per_page": PER_PAGE, "page": 2, "cursor": token}, follow=True)
+    assert response.status_code == 200
+    assert references(response) == expected[1]
+
+
+def test_the_status_sort_pages_by_number(client, cast, many):
+    client.force_login(cast.admin)
+    response = client.get(LIST, {"sort": "status", "per_page": PER_PAGE}, follow=True)
+    following = link(response, "next")
+    assert following is not None and "cursor=" not in following
+    assert references(client.get(LIST + following)) == by_number(client, "status")[1]
+
+
+def test_a_link_to_another_filter_or_page_drops_the_position(client, cast, many):
+    client.force_login(cast.admin)
+    first = client.get(LIST, {"per_page": PER_PAGE}, follow=True)
+    second = client.get(LIST + link(first, "next"), follow=True)
+    body = html.unescape(second.content.decode())
+    first_page_link = re.search(r'<a href="([^"]*)">(?:Eerste|First)</a>', body).group(1)
+    assert "cursor=" not in first_page_link
+    sort_links = re.findall(r'<th scope="col"><a href="([^"]*)"', body)
+    assert sort_links and not any("cursor=" in href for href in sort_links)
+
+
+def test_tokens_name_their_sort_and_survive_the_round_trip():
+    row = {"due_date": None, "made_on": datetime.date(2025, 1, 1), "reference": "TZ-€/?&"}
+    token = keyset.encode("due_date", keyset.BACKWARD, row)
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
+    assert keyset.decode(token, "due_date") == keyset.Position(
+        "due_date", keyset.BACKWARD, None, "TZ-€/?&"
+    )
+    assert keyset.decode(token, "-due_date") is None
+    assert keyset.encode("status", keyset.FORWARD, row) is None
+    assert keyset.decode(keyset.encode_end("made_on"), "made_on").is_end
