@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models.functions import Cast, Coalesce, Concat, LPad
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +46,21 @@ SORTS = {
     "reference": (_("reference"), ("reference",)),
 }
 DEFAULT_SORT = "due_date"
+# The same orders for a text search, on expressions no index holds. With a search the planner
+# would otherwise walk the index of the order and test every row on its way until fifty match:
+# fine when matches are spread evenly, but a reference search like "GEN-2024" matches rows
+# that all lie late in the due-date order, and the walk passed 65,000 rows (400 ms) at 100,000
+# commitments. Ordering by an expression makes it take the matches from the trigram indexes
+# and sort only those, a cost that follows the number of matches, never the table.
+_LAST, _FIRST = Value(datetime.date.max), Value(datetime.date.min)
+SEARCH_SORTS = {
+    "due_date": (Coalesce("due_date", _LAST).asc(), "reference"),
+    "-due_date": (Coalesce("due_date", _FIRST).desc(), "-reference"),
+    "made_on": (Coalesce("made_on", _FIRST).asc(), "reference"),
+    "-made_on": (Coalesce("made_on", _FIRST).desc(), "-reference"),
+    "status": SORTS["status"][1],
+    "reference": (Coalesce("reference", Value("")).asc(),),
+}
 # The empty choice of a filter's select box: no filter, so every commitment (not "---------").
 ALL = _("All")
 STATUS_RANK = Case(
@@ -303,8 +318,19 @@ class CommitmentFilter(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         if not self.is_bound or not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
+            queryset = queryset.order_by(*self._order(DEFAULT_SORT))
         return queryset
+
+    @property
+    def searches(self) -> bool:
+        """Whether the list is narrowed by a text search (`q`)."""
+        return bool(
+            self.is_bound and (getattr(self.form, "cleaned_data", {}).get("q") or "").strip()
+        )
+
+    def _order(self, key: str) -> tuple:
+        """The order_by() of a sort key: on expressions while searching (SEARCH_SORTS)."""
+        return SEARCH_SORTS[key] if self.searches else SORTS[key][1]
 
     @property
     def sort_key(self) -> str:
@@ -394,7 +420,7 @@ class CommitmentFilter(django_filters.FilterSet):
         )
 
     def filter_sort(self, queryset, name, value):
-        fields = SORTS.get(value, SORTS[DEFAULT_SORT])[1]
+        fields = self._order(value if value in SORTS else DEFAULT_SORT)
         if "status_rank" in fields:
             queryset = queryset.alias(status_rank=STATUS_RANK)
         return queryset.order_by(*fields)

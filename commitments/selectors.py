@@ -211,7 +211,7 @@ def commitment_page(
     per_page: int,
     today,
     count=None,
-    sort: str = DEFAULT_SORT,
+    sort: str | None = DEFAULT_SORT,
     cursor: str | None = None,
 ) -> Page:
     """One page of the list as plain rows, in three queries whatever the page's depth (two

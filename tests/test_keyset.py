@@ -173,3 +173,22 @@ def test_tokens_name_their_sort_and_survive_the_round_trip():
     assert keyset.decode(token, "-due_date") is None
     assert keyset.encode("status", keyset.FORWARD, row) is None
     assert keyset.decode(keyset.encode_end("made_on"), "made_on").is_end
+
+
+@pytest.mark.parametrize("sort", [*SORTS, "status"])
+def test_a_search_keeps_the_order_and_pages_by_number(client, cast, many, sort):
+    """A search orders on expressions (commitments.filters.SEARCH_SORTS) that must give the
+    same order as the plain sort, the undated last; and it pages by number."""
+    client.force_login(cast.admin)
+    plain = sum(by_number(client, sort), [])
+    searched = []
+    for number in (1, 2, 3):
+        response = client.get(
+            LIST,
+            {"q": "TZ-K", "sort": sort, "per_page": PER_PAGE, "page": number},
+            follow=True,
+        )
+        searched += references(response)
+        following = link(response, "next")
+        assert following is None or "cursor=" not in following
+    assert searched == plain

@@ -45,7 +45,9 @@ def commitment_list(request):
         number=request.GET.get("page"),
         per_page=per_page,
         today=today,
-        sort=filterset.sort_key,
+        # A search pages by number: its rows come sorted from the matches alone (SEARCH_SORTS),
+        # so a deep page of them costs what the first does, and no index serves a position.
+        sort=None if filterset.searches else filterset.sort_key,
         cursor=request.GET.get("cursor"),
         count=selectors.commitment_count(
             queryset=queryset, user=request.user, data=request.GET, today=today
