@@ -46,12 +46,13 @@ SORTS = {
     "reference": (_("reference"), ("reference",)),
 }
 DEFAULT_SORT = "due_date"
-# The same orders for a text search, on expressions no index holds. With a search the planner
-# would otherwise walk the index of the order and test every row on its way until fifty match:
-# fine when matches are spread evenly, but a reference search like "GEN-2024" matches rows
-# that all lie late in the due-date order, and the walk passed 65,000 rows (400 ms) at 100,000
-# commitments. Ordering by an expression makes it take the matches from the trigram indexes
-# and sort only those, a cost that follows the number of matches, never the table.
+# The same orders for a text search with few matches, on expressions no index holds. With a
+# search the planner walks the index of the order and tests every row on its way until fifty
+# match: cheap when matches are many and spread evenly, but a search whose matches all lie
+# late in the order walks far (a rare word, or one year of references). Ordered by an
+# expression, the matches come from the trigram indexes and only they are sorted: a cost that
+# follows the number of matches, so it is taken when they are few (selectors.commitment_page,
+# selectors.search_matches_sorted).
 _LAST, _FIRST = Value(datetime.date.max), Value(datetime.date.min)
 SEARCH_SORTS = {
     "due_date": (Coalesce("due_date", _LAST).asc(), "reference"),
@@ -318,7 +319,7 @@ class CommitmentFilter(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         if not self.is_bound or not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*self._order(DEFAULT_SORT))
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
         return queryset
 
     @property
@@ -328,9 +329,9 @@ class CommitmentFilter(django_filters.FilterSet):
             self.is_bound and (getattr(self.form, "cleaned_data", {}).get("q") or "").strip()
         )
 
-    def _order(self, key: str) -> tuple:
-        """The order_by() of a sort key: on expressions while searching (SEARCH_SORTS)."""
-        return SEARCH_SORTS[key] if self.searches else SORTS[key][1]
+    def search_order(self) -> tuple | None:
+        """The order of `qs` on expressions (SEARCH_SORTS) while searching, else None."""
+        return SEARCH_SORTS[self.sort_key] if self.searches else None
 
     @property
     def sort_key(self) -> str:
@@ -420,7 +421,7 @@ class CommitmentFilter(django_filters.FilterSet):
         )
 
     def filter_sort(self, queryset, name, value):
-        fields = self._order(value if value in SORTS else DEFAULT_SORT)
+        fields = SORTS.get(value, SORTS[DEFAULT_SORT])[1]
         if "status_rank" in fields:
             queryset = queryset.alias(status_rank=STATUS_RANK)
         return queryset.order_by(*fields)

@@ -45,9 +45,10 @@ def commitment_list(request):
         number=request.GET.get("page"),
         per_page=per_page,
         today=today,
-        # A search pages by number: its rows come sorted from the matches alone (SEARCH_SORTS),
-        # so a deep page of them costs what the first does, and no index serves a position.
+        # A search pages by number: a position would walk the index the search may leave aside
+        # (filters.SEARCH_SORTS), and its pages are as deep as its matches.
         sort=None if filterset.searches else filterset.sort_key,
+        search_order=filterset.search_order(),
         cursor=request.GET.get("cursor"),
         count=selectors.commitment_count(
             queryset=queryset, user=request.user, data=request.GET, today=today
