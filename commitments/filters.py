@@ -333,6 +333,8 @@ class CommitmentFilter(django_filters.FilterSet):
         """The order of `qs` on expressions (SEARCH_SORTS) while searching, else None."""
         return SEARCH_SORTS[self.sort_key] if self.searches else None
 
+    search_condition = None
+
     @property
     def sort_key(self) -> str:
         """The key of the order `qs` has (a key of SORTS)."""
@@ -378,7 +380,22 @@ class CommitmentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(text_search(value, "reference", "text"))
+        self.search_condition = text_search(value, "reference", "text")
+        return queryset.filter(self.search_condition)
+
+    def search_parts(self):
+        """While searching: the list as filtered and sorted without its text search, and the
+        search as a condition (selectors.commitment_page walks the one testing the other);
+        else None."""
+        if not self.searches:
+            return None
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
+        return queryset, self.search_condition
 
     def filter_overdue(self, queryset, name, value):
         if not value:

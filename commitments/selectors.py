@@ -18,8 +18,10 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -158,6 +160,40 @@ def commitment_filter(*, user, data, today: datetime.date | None = None) -> Comm
 LIST_TEXT_LENGTH = 160
 
 
+# The rows a text search's walk may test, at most, before it sorts the matches instead.
+SEARCH_WALK_BUDGET = 5_000
+
+
+def _walked_ids(base: QuerySet, condition, *, offset: int, size: int, matches: int):
+    """The ids of matches `offset` to `offset + size` in the order of `base` (the list without
+    its search), found by walking that order and testing `condition` on each row; None when
+    they are not among the first rows the budget allows.
+
+    The budget is four times the rows an even spread of the matches would need, at most
+    SEARCH_WALK_BUDGET: beyond that the matches are bunched late in the order (a search for
+    one year of references, sorted by due date) and sorting them is the cheaper way.
+    """
+    if size <= 0:
+        return []
+    spread = (offset + size) * max(1, _commitments_estimate()) / max(1, matches)
+    budget = int(min(SEARCH_WALK_BUDGET, 4 * spread))
+    if budget < offset + size:
+        return None
+    walk = base.annotate(
+        page_id=F("pk"), search_match=ExpressionWrapper(condition, output_field=BooleanField())
+    ).values_list("page_id", "search_match")[:budget]
+    sql, params = walk.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The walk is read in its own order; the outer query only filters and stops, so the
+        # database stops reading the walk as soon as the page is full.
+        cursor.execute(
+            f"SELECT page_id FROM ({sql}) walk WHERE search_match LIMIT %s OFFSET %s",  # noqa: S608 - the ORM's own SQL and parameters
+            [*params, size, offset],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids if len(ids) == size else None
+
+
 def search_matches_sorted(per_page: int) -> int:
     """Up to how many matches a text search sorts them all rather than walk the order's index.
 
@@ -258,6 +294,7 @@ def commitment_page(
     sort: str | None = DEFAULT_SORT,
     cursor: str | None = None,
     search_order: tuple | None = None,
+    search_parts: Callable[[], tuple] | None = None,
 ) -> Page:
     """One page of the list as plain rows, in three queries whatever the page's depth (two
     when the count is kept, see `commitment_count`).
@@ -268,18 +305,34 @@ def commitment_page(
     Reached through Next, Previous or Last (`cursor`, commitments.keyset), the ids start from
     the neighbouring page's row instead, so that page 10,000 costs what page 1 does; the page
     carries the tokens of its own neighbours (`next_cursor`, `previous_cursor`, `last_cursor`).
-    A text search with few matches (`search_matches_sorted`) is sorted on `search_order`.
+    A text search reads its page in one of two ways, by the number of its matches (see
+    `search_matches_sorted`): few are all taken from the trigram indexes and sorted
+    (`search_order`); many are found by walking the list's order without the search, testing
+    each row (`search_parts`, `_walked_ids`), unless the walk finds too few within its budget:
+    the matches then lie deep in the order and are sorted after all.
     """
     paginator = _paginator(queryset, per_page, count)
-    if search_order is not None and paginator.count <= search_matches_sorted(per_page):
-        # Few matches: take them all from the trigram indexes and sort them (filters.SEARCH_SORTS).
-        known = paginator.count
-        paginator = _paginator(queryset.order_by(*search_order), per_page, lambda: known)
+    walked = None
+    if search_order is not None:
+        matches = paginator.count
+        if matches > search_matches_sorted(per_page) and search_parts is not None:
+            page = paginator.get_page(number)
+            offset = (page.number - 1) * per_page
+            walked = _walked_ids(
+                *search_parts(),
+                offset=offset,
+                size=min(per_page, matches - offset),
+                matches=matches,
+            )
+        if walked is None:
+            # Few matches, or many that lie deep in the order: take them all from the trigram
+            # indexes and sort them (filters.SEARCH_SORTS).
+            paginator = _paginator(queryset.order_by(*search_order), per_page, lambda: matches)
     position = keyset.decode(cursor, sort)
     if position and position.is_end:
         number = paginator.num_pages
     page = paginator.get_page(number)  # the slice of ids_query is lazy: not read by position
-    ids = None
+    ids = walked
     if position:
         expected = min(per_page, paginator.count - (page.number - 1) * per_page)
         ids = keyset.page_ids(queryset, position, expected)

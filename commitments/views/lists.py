@@ -49,6 +49,7 @@ def commitment_list(request):
         # (filters.SEARCH_SORTS), and its pages are as deep as its matches.
         sort=None if filterset.searches else filterset.sort_key,
         search_order=filterset.search_order(),
+        search_parts=filterset.search_parts,
         cursor=request.GET.get("cursor"),
         count=selectors.commitment_count(
             queryset=queryset, user=request.user, data=request.GET, today=today
