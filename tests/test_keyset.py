@@ -192,3 +192,38 @@ def test_a_search_keeps_the_order_and_pages_by_number(client, cast, many, sort):
         following = link(response, "next")
         assert following is None or "cursor=" not in following
     assert searched == plain
+
+
+@pytest.fixture
+def bunched(cast):
+    """Forty commitments due early, and twelve matching "bunched" all due late."""
+    for number in range(40):
+        CommitmentFactory(team=cast.team, due_date=datetime.date(2025, 1, 1 + number % 28))
+    return [
+        CommitmentFactory(
+            reference=f"TZ-LATE-{number:02d}",
+            team=cast.team,
+            text="Een bunched toezegging.",
+            due_date=datetime.date(2027, 1, 1 + number),
+        ).reference
+        for number in range(12)
+    ]
+
+
+@pytest.mark.parametrize("budget, sorted_after_all", [(5_000, False), (20, True)])
+def test_a_search_walks_the_order_and_sorts_its_matches_when_they_lie_too_deep(
+    client, cast, bunched, monkeypatch, budget, sorted_after_all
+):
+    from commitments import selectors
+
+    monkeypatch.setattr(selectors, "search_matches_sorted", lambda per_page: 0)  # always walk
+    monkeypatch.setattr(selectors, "SEARCH_WALK_BUDGET", budget)
+    # As the statistics of a database in use have it (a test database is never analysed).
+    monkeypatch.setattr(selectors, "_commitments_estimate", lambda: 52)
+    client.force_login(cast.admin)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"q": "bunched", "per_page": PER_PAGE}, follow=True)
+    assert references(response) == bunched
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert any("walk WHERE search_match" in statement for statement in sql)
+    assert any("ORDER BY COALESCE" in statement for statement in sql) == sorted_after_all
