@@ -41,18 +41,22 @@ class OpaqueCursorPagination(BasePagination):
         self.request = request
         raw = request.query_params.get(CURSOR)
         self.offset = _decode(raw) if raw else 0
-        raw_size = request.query_params.get(SIZE)
-        try:
-            self.size = self.page_size if raw_size is None else int(raw_size)
-        except ValueError:
-            self.size = 0
-        if not 1 <= self.size <= self.max_page_size:
-            raise ValidationError(
-                {SIZE: _("A page holds 1 to %(max)s results.") % {"max": self.max_page_size}}
-            )
+        self.size = self._size(request)
         rows = list(queryset[self.offset : self.offset + self.size + 1])
         self.has_next = len(rows) > self.size
         return rows[: self.size]
+
+    def _size(self, request) -> int:
+        raw_size = request.query_params.get(SIZE)
+        try:
+            size = self.page_size if raw_size is None else int(raw_size)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {SIZE: _("A page holds 1 to %(max)s results.") % {"max": self.max_page_size}}
+            )
+        return size
 
     def _link(self, offset):
         url = self.request.build_absolute_uri()
@@ -99,3 +103,63 @@ class OpaqueCursorPagination(BasePagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+class PositionCursorPagination(OpaqueCursorPagination):
+    """The commitment list's pages: `next` and `previous` carry a position in the list's order
+    (commitments.keyset) where its sort has one and no text search narrows it, so a client
+    that follows them through a million commitments reads each page at the cost of the
+    first. Otherwise, and for a cursor of the earlier kind, the position is an offset.
+
+    The queryset is the filtered list as rows (dicts) holding `id`, `reference`, `due_date`
+    and `made_on`.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        from commitments import keyset
+        from commitments.filters import DEFAULT_SORT
+
+        sort = request.query_params.get("sort") or DEFAULT_SORT
+        searching = bool((request.query_params.get("q") or "").strip())
+        self.sort = sort if sort in keyset.SORTS and not searching else None
+        raw = request.query_params.get(CURSOR)
+        position = keyset.decode(raw, self.sort) if raw and self.sort else None
+        if position is None:
+            rows = super().paginate_queryset(queryset, request, view)
+            self.has_previous = bool(self.offset)
+            self.by_position = self.sort is not None and not self.offset
+            self.rows = rows
+            return rows
+        self.request = request
+        self.size = self._size(request)
+        self.by_position = True
+        ids = keyset.page_ids(queryset, position, self.size + 1)
+        # One row more than the page tells whether there is a page beyond, on the side read.
+        if position.direction == keyset.FORWARD:
+            self.has_next, self.has_previous = len(ids) > self.size, True
+            ids = ids[: self.size]
+        else:
+            self.has_next, self.has_previous = True, len(ids) > self.size
+            ids = ids[-self.size :] if ids else []
+        found = {row["id"]: row for row in queryset.order_by().filter(pk__in=ids)}
+        self.rows = [found[pk] for pk in ids if pk in found]
+        return self.rows
+
+    def get_paginated_response(self, data):
+        if not self.by_position:
+            return super().get_paginated_response(data)
+        from commitments import keyset
+
+        def link(direction, row):
+            return replace_query_param(
+                self.request.build_absolute_uri(), CURSOR, keyset.encode(self.sort, direction, row)
+            )
+
+        rows = self.rows
+        return Response(
+            {
+                "next": link(keyset.FORWARD, rows[-1]) if rows and self.has_next else None,
+                "previous": link(keyset.BACKWARD, rows[0]) if rows and self.has_previous else None,
+                "results": data,
+            }
+        )

@@ -21,7 +21,7 @@ from actionlines.models import ActionLine, Activity, Plan
 from api import serializers as s
 from api.conditional import expected_version, with_etag
 from api.exceptions import StaleVersion
-from api.pagination import OpaqueCursorPagination
+from api.pagination import OpaqueCursorPagination, PositionCursorPagination
 from commitments import services
 from commitments.access import can_read_commitment
 from commitments.filters import CommitmentFilter
@@ -170,7 +170,7 @@ class CommitmentViewSet(viewsets.GenericViewSet):
     serializer_class = s.CommitmentListSerializer
     filter_backends = [CommitmentFilterBackend]
     filterset_class = CommitmentFilter
-    pagination_class = OpaqueCursorPagination
+    pagination_class = PositionCursorPagination
 
     def get_queryset(self):
         return commitments_visible_to(self.request.user).select_related(

@@ -219,6 +219,13 @@ def scenarios(*, today: datetime.date) -> list[Scenario]:
             for name, ours, _admin in lists
             if "page" not in ours
         ],
+        # The API's middle page, reached through `next` as a client reads the whole list.
+        Scenario(
+            "api_list_deep_page",
+            "list",
+            _url(API_LIST, {"page_size": 50, "cursor": _next_cursor(deep_page)}),
+            _url("/commitments/", {"page": deep_page, "cursor": _next_cursor(deep_page)}),
+        ),
         Scenario(
             "detail_100_updates",
             "page",

@@ -227,3 +227,61 @@ def test_a_search_walks_the_order_and_sorts_its_matches_when_they_lie_too_deep(
     sql = [query["sql"] for query in queries.captured_queries]
     assert any("walk WHERE search_match" in statement for statement in sql)
     assert any("ORDER BY COALESCE" in statement for statement in sql) == sorted_after_all
+
+
+# --- the API's list -------------------------------------------------------------------------
+
+
+def _api_pages(client, params, follow="next"):
+    from tests.test_api import API
+
+    pages, url = [], f"{API}/commitments/"
+    with CaptureQueriesContext(connection) as queries:
+        while url:
+            body = client.get(url, params).json()
+            pages.append([row["reference"] for row in body["results"]])
+            url, params = body[follow], None
+            if len(pages) == 1:
+                first_queries = len(queries.captured_queries)
+    return pages, queries.captured_queries[first_queries:], body
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_the_api_follows_positions_through_the_whole_list(cast, many, sort):
+    from tests.test_api import api
+
+    client = api(cast.admin)
+    expected = by_number(logged_in(cast.admin), sort)
+    pages, later_queries, last = _api_pages(client, {"sort": sort, "page_size": PER_PAGE})
+    assert pages == expected
+    assert not any("OFFSET" in query["sql"] for query in later_queries)
+
+    # And back again from the last page, through `previous`.
+    previous = last["previous"]
+    back = []
+    while previous:
+        body = client.get(previous).json()
+        back.append([row["reference"] for row in body["results"]])
+        previous = body["previous"]
+    assert list(reversed(back)) == expected[:-1]
+
+
+def test_an_api_offset_cursor_of_before_still_reads_its_page(cast, many):
+    from api.pagination import _encode
+    from tests.test_api import API, api
+
+    body = api(cast.admin).get(
+        f"{API}/commitments/", {"page_size": PER_PAGE, "cursor": _encode(PER_PAGE)}
+    )
+    assert body.status_code == 200
+    expected = by_number(logged_in(cast.admin), "due_date")
+    assert [row["reference"] for row in body.json()["results"]] == expected[1]
+
+
+def logged_in(user):
+    """A browser session of the user, for the list page."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
