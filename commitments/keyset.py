@@ -34,12 +34,15 @@ class KeysetSort:
     field: str | None
     descending: bool = False
     nullable: bool = False
+    # No index holds this order as one (latest first, the undated last): its first page too is
+    # read in its two parts, each of which an index serves (`first_page_in_parts`).
+    split_order: bool = False
 
 
 # The list's sort keys (commitments.filters.SORTS) that page by position.
 SORTS = {
     "due_date": KeysetSort("due_date", nullable=True),
-    "-due_date": KeysetSort("due_date", descending=True, nullable=True),
+    "-due_date": KeysetSort("due_date", descending=True, nullable=True, split_order=True),
     "made_on": KeysetSort("made_on"),
     "-made_on": KeysetSort("made_on", descending=True),
     "reference": KeysetSort(None),
@@ -49,7 +52,7 @@ SORTS = {
 @dataclass(frozen=True)
 class Position:
     """A row to page from: `direction` FORWARD reads the rows after it, BACKWARD those before.
-    BACKWARD without a reference reads from the end: the last page."""
+    Without a reference it reads from an end: BACKWARD the last page, FORWARD the first."""
 
     sort: str
     direction: str
@@ -58,7 +61,17 @@ class Position:
 
     @property
     def is_end(self) -> bool:
+        """Whether it reads from an end of the order rather than from a row."""
         return self.reference is None
+
+
+def first_page_in_parts(sort: str | None) -> Position | None:
+    """The position of the first page, for a sort whose order no index holds as one; else
+    None (the first page is then one query in that order)."""
+    keyset = SORTS.get(sort)
+    if keyset is None or not keyset.split_order:
+        return None
+    return Position(sort, FORWARD, None, None)
 
 
 def encode(sort: str, direction: str, row: dict) -> str | None:

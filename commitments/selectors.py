@@ -336,6 +336,8 @@ def commitment_page(
     position = keyset.decode(cursor, sort)
     if position and position.is_end:
         number = paginator.num_pages
+    elif position is None and str(number or 1) == "1":
+        position = keyset.first_page_in_parts(sort)
     page = paginator.get_page(number)  # the slice of ids_query is lazy: not read by position
     ids = walked
     if position:
