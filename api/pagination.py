@@ -112,16 +112,13 @@ class PositionCursorPagination(OpaqueCursorPagination):
     first. Otherwise, and for a cursor of the earlier kind, the position is an offset.
 
     The queryset is the filtered list as rows (dicts) holding `id`, `reference`, `due_date`
-    and `made_on`.
+    and `made_on`; the view holds its filter set (`view.filterset`), which knows the order.
     """
 
     def paginate_queryset(self, queryset, request, view=None):
         from commitments import keyset
-        from commitments.filters import DEFAULT_SORT
 
-        sort = request.query_params.get("sort") or DEFAULT_SORT
-        searching = bool((request.query_params.get("q") or "").strip())
-        self.sort = sort if sort in keyset.SORTS and not searching else None
+        self.sort = view.filterset.position_sort  # None: pages by offset
         raw = request.query_params.get(CURSOR)
         position = keyset.decode(raw, self.sort) if raw and self.sort else None
         if position is None:

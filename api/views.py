@@ -150,6 +150,11 @@ class CommitmentFilterBackend(DjangoFilterBackend):
         kwargs["letters"] = letters_visible_to(request.user)
         return kwargs
 
+    def get_filterset(self, request, queryset, view):
+        # Kept on the view: the pagination asks it for the list's order and search.
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
 
 # --- commitments ------------------------------------------------------------------------------
 

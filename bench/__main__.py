@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import platform
-import secrets
 import subprocess
 import sys
 import time
@@ -54,13 +53,9 @@ def main(argv=None) -> int:
 
     # Production settings: the figures are what a deployment would see. A secret made for
     # this run only signs the benchmark user's session, in this process and in gunicorn.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    from bench.environment import use_production_cache
+    from bench.environment import use_production_settings
 
-    use_production_cache(os.environ)
+    use_production_settings(os.environ)
     # wrk is one client asking as fast as it can: the API's limit per token would answer it 429.
     os.environ.setdefault("API_THROTTLE_RATE", "1000000/minute")
     import django

@@ -61,13 +61,9 @@ def main(argv=None) -> int:
     # The same production settings as `python -m bench`: a secret made for this run signs the
     # officials' sessions, here and in gunicorn.
     os.environ["DATABASE_URL"] = args.database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    from bench.environment import use_production_cache
+    from bench.environment import use_production_settings
 
-    use_production_cache(os.environ)
+    use_production_settings(os.environ)
     os.environ.setdefault("API_THROTTLE_RATE", "1000000/minute")
     import django
 

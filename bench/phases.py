@@ -20,7 +20,6 @@ so the saving Jinja2 would bring is the difference for that part. Writes var/ben
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -40,13 +39,9 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=40, help="timed requests per page (40)")
     parser.add_argument("--output", default="var/bench/phases.json")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-    from bench.environment import use_production_cache
+    from bench.environment import use_production_settings
 
-    use_production_cache(os.environ)
+    use_production_settings(os.environ)
     import django
 
     django.setup()

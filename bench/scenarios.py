@@ -177,6 +177,7 @@ def scenarios(*, today: datetime.date) -> list[Scenario]:
     year = today.year - 2  # a whole year of commitments: about 10,000 rows
     generated = Commitment.objects.filter(reference__startswith="GEN-").count()
     deep_page = max(1, generated // LIST_PAGE_SIZE // 2)
+    deep_cursor = _next_cursor(deep_page)
     lists = [
         ("list_unfiltered", {}, {}),
         (
@@ -194,7 +195,7 @@ def scenarios(*, today: datetime.date) -> list[Scenario]:
         # position of that page's last row (commitments.keyset).
         (
             "list_deep_page",
-            {"page": deep_page, "cursor": _next_cursor(deep_page)},
+            {"page": deep_page, "cursor": deep_cursor},
             {"p": deep_page},
         ),
         # The same page asked by its number in the address (OFFSET, so its cost follows the
@@ -223,8 +224,8 @@ def scenarios(*, today: datetime.date) -> list[Scenario]:
         Scenario(
             "api_list_deep_page",
             "list",
-            _url(API_LIST, {"page_size": 50, "cursor": _next_cursor(deep_page)}),
-            _url("/commitments/", {"page": deep_page, "cursor": _next_cursor(deep_page)}),
+            _url(API_LIST, {"page_size": 50, "cursor": deep_cursor}),
+            _url("/commitments/", {"page": deep_page, "cursor": deep_cursor}),
         ),
         Scenario(
             "detail_100_updates",

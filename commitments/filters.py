@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actionlines.models import ActionLine, Activity, Organisation, Team
+from commitments import keyset
 from commitments.models import (
     OPEN_STATUSES,
     Bewindspersoon,
@@ -315,9 +316,16 @@ class CommitmentFilter(django_filters.FilterSet):
     def get_form_class(self):
         return self._form_class()
 
+    # The text search's condition once `filter_text` has applied it (see `search_parts`).
+    search_condition = None
+
     @property
     def qs(self):
-        queryset = super().qs
+        return self._in_default_order(super().qs)
+
+    def _in_default_order(self, queryset):
+        """The queryset in the default order when no sort was chosen (filter_sort orders it
+        otherwise)."""
         if not self.is_bound or not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
         return queryset
@@ -329,11 +337,17 @@ class CommitmentFilter(django_filters.FilterSet):
             self.is_bound and (getattr(self.form, "cleaned_data", {}).get("q") or "").strip()
         )
 
+    @property
+    def position_sort(self) -> str | None:
+        """The sort the list's pages may be read by position in (commitments.keyset), or None:
+        a sort on a computed rank has no index to start from, and a search pages by number,
+        as deep as its matches (a position would walk the index the search may leave aside,
+        SEARCH_SORTS)."""
+        return None if self.searches or self.sort_key not in keyset.SORTS else self.sort_key
+
     def search_order(self) -> tuple | None:
         """The order of `qs` on expressions (SEARCH_SORTS) while searching, else None."""
         return SEARCH_SORTS[self.sort_key] if self.searches else None
-
-    search_condition = None
 
     @property
     def sort_key(self) -> str:
@@ -389,13 +403,12 @@ class CommitmentFilter(django_filters.FilterSet):
         else None."""
         if not self.searches:
             return None
+        # As FilterSet.filter_queryset, every filter but the search.
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
             if name != "q":
                 queryset = self.filters[name].filter(queryset, value)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
-        return queryset, self.search_condition
+        return self._in_default_order(queryset), self.search_condition
 
     def filter_overdue(self, queryset, name, value):
         if not value:

@@ -204,10 +204,9 @@ def search_matches_sorted(per_page: int) -> int:
     PostgreSQL at 100,000 commitments, most of it folding the text): sorting tests the matches
     the trigram indexes propose, walking tests rows in order until `per_page` match, about
     per_page × rows / matches of them when matches are spread through the order. The two are
-    equal at
-    √(per_page × rows): about 2,200 matches for 50 a page of 100,000 commitments, 7,000 of a
-    million. (Matches bunched late in the order make any walk long; below this they are
-    sorted whatever their order.)
+    equal at √(per_page × rows): about 2,200 matches for 50 a page of 100,000 commitments,
+    7,000 of a million. (Matches bunched late in the order make any walk long; below this
+    they are sorted whatever their order, above it `_walked_ids` gives up within a budget.)
     """
     return int(math.sqrt(per_page * _commitments_estimate()))
 

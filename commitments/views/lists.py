@@ -45,9 +45,7 @@ def commitment_list(request):
         number=request.GET.get("page"),
         per_page=per_page,
         today=today,
-        # A search pages by number: a position would walk the index the search may leave aside
-        # (filters.SEARCH_SORTS), and its pages are as deep as its matches.
-        sort=None if filterset.searches else filterset.sort_key,
+        sort=filterset.position_sort,
         search_order=filterset.search_order(),
         search_parts=filterset.search_parts,
         cursor=request.GET.get("cursor"),
