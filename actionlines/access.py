@@ -1,22 +1,97 @@
 """Who may read and change the work of a team.
 
 Officials change what belongs to their teams; managers read the work of the teams they manage
-and of the teams below those; admins (superusers) do everything. The answers are computed once
-per request and kept on the user object, because a page asks them for many rows.
+and of the teams below those; admins (superusers) do everything.
+
+The facts these answers rest on (a user's teams, the permissions their groups give) are kept
+on the user object for the request, because a page asks them for many rows, and in the shared
+cache between requests under ACCESS_VERSION_KEY: every page asks them, and they change only
+when someone joins or leaves a team, the teams are rearranged or a group's permissions
+change. Any such change replaces the version, at the write and after its commit, so that no
+request reads a fact older than the last change (`connect_signals`). What the user object
+itself says (active, superuser) is read afresh on every request and never kept.
 """
 
 import rules
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from actionlines.models import Team
+from tracker import cache_versions
 from tracker.actors import is_system_actor
 
+ACCESS_VERSION_KEY = "access-version"
+# How long a user's facts stay in the cache when nothing changes: an hour bounds its size.
+SHARED_FACTS_SECONDS = 3600
+_REQUEST_ATTRIBUTE = "_tracker_access"
 
-def _cached(user, name, compute):
-    cache = user.__dict__.setdefault("_tracker_access", {})
-    if name not in cache:
-        cache[name] = compute()
-    return cache[name]
+
+def _shared_key(user) -> str | None:
+    # The moment of joining as well as the id: a database that reuses ids (SQLite after a
+    # rollback) must not give a new user the facts of an old one.
+    if not user.pk or not user.date_joined:
+        return None
+    return f"access-facts:{user.pk}:{user.date_joined.timestamp():.6f}"
+
+
+def _facts(user) -> dict:
+    """This request's facts about the user, filled from the shared cache on first use."""
+    facts = user.__dict__.get(_REQUEST_ATTRIBUTE)
+    if facts is None:
+        facts = user.__dict__[_REQUEST_ATTRIBUTE] = {}
+        key = _shared_key(user)
+        if key is not None:
+            found = cache.get_many([ACCESS_VERSION_KEY, key])
+            version = found.get(ACCESS_VERSION_KEY) or cache_versions.current(ACCESS_VERSION_KEY)
+            kept_version, kept = found.get(key, (None, {}))
+            if kept_version == version:
+                facts.update(kept)
+            # The version read before any fact is computed: a change after this replaces it,
+            # so what is computed now from older rows is filed where nobody looks.
+            user.__dict__[_REQUEST_ATTRIBUTE + "_version"] = version
+    return facts
+
+
+def kept_fact(user, name, compute):
+    """The fact `name` about the user: kept for the request, and shared between requests."""
+    facts = _facts(user)
+    if name not in facts:
+        facts[name] = compute()
+        key = _shared_key(user)
+        version = user.__dict__.get(_REQUEST_ATTRIBUTE + "_version")
+        if key is not None and version is not None:
+            cache.set(key, (version, facts), SHARED_FACTS_SECONDS)
+    return facts[name]
+
+
+def _access_changed(sender, **kwargs) -> None:
+    cache_versions.replace(ACCESS_VERSION_KEY)
+    transaction.on_commit(lambda: cache_versions.replace(ACCESS_VERSION_KEY))
+
+
+def connect_signals() -> None:
+    """Replace the access version on every change of what the kept facts are made of: teams
+    (their tree), their members and managers, users' groups and permissions, groups'
+    permissions. Saves of users themselves do not count: what they change is read afresh."""
+    user_model = get_user_model()
+    for sender in (
+        Team,
+        Team.members.through,
+        Team.managers.through,
+        Group,
+        Permission,
+        Group.permissions.through,
+        user_model.groups.through,
+        user_model.user_permissions.through,
+    ):
+        uid = f"access-version-{sender._meta.label_lower}"
+        post_save.connect(_access_changed, sender=sender, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_access_changed, sender=sender, dispatch_uid=f"{uid}-delete")
+        m2m_changed.connect(_access_changed, sender=sender, dispatch_uid=f"{uid}-m2m")
 
 
 def _team_roles(user) -> tuple[frozenset[int], frozenset[int]]:
@@ -53,7 +128,7 @@ def _team_roles(user) -> tuple[frozenset[int], frozenset[int]]:
 
     if not user.is_authenticated:
         return frozenset(), frozenset()
-    return _cached(user, "teams", compute)
+    return kept_fact(user, "teams", compute)
 
 
 def member_team_ids(user) -> frozenset[int]:

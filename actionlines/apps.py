@@ -7,4 +7,6 @@ class ActionlinesConfig(AppConfig):
     verbose_name = _("Plans and action lines")
 
     def ready(self):
-        from actionlines import access  # noqa: F401 - registers the access rules
+        from actionlines import access  # registers the access rules
+
+        access.connect_signals()

@@ -23,6 +23,7 @@ from actionlines.access import (
     is_manager,
     is_official,
     is_system,
+    kept_fact,
     managed_team_ids,
     member_team_ids,
 )
@@ -33,17 +34,19 @@ STAFF_PERMISSIONS = ("view_all_commitments", "export_commitments")
 def _staff_permissions(user) -> frozenset[str]:
     """Which of the policy-staff permissions the user holds, directly or through a group.
 
-    One query per request, where `user.has_perm` would load every permission in two.
+    One query, where `user.has_perm` would load every permission in two, and kept with the
+    user's other access facts (actionlines.access); an inactive user holds none.
     """
-    cache = user.__dict__.setdefault("_tracker_access", {})
-    if "staff" not in cache:
+
+    def compute():
         granted = Permission.objects.filter(
             Q(user=user) | Q(group__user=user),
             content_type__app_label="commitments",
             codename__in=STAFF_PERMISSIONS,
         ).values_list("codename", flat=True)
-        cache["staff"] = frozenset(granted) if user.is_active else frozenset()
-    return cache["staff"]
+        return frozenset(granted)
+
+    return kept_fact(user, "staff", compute) if user.is_active else frozenset()
 
 
 def reads_everything(user) -> bool:

@@ -232,6 +232,50 @@ def test_the_lists_count_follows_a_status_change(client, cast, today):
     assert listed_count(client, "?status=open") == 0
 
 
+def count_queries(client, query="") -> tuple[int, int]:
+    """The count the list shows, and how many times the page counted an official's filtered
+    commitments for it (the unfiltered count of all is the search's estimate on SQLite)."""
+    with CaptureQueriesContext(connection) as captured:
+        count = listed_count(client, query)
+    counting = 'SELECT COUNT(*) AS "__count" FROM "commitments_commitment" WHERE'
+    return count, sum(q["sql"].startswith(counting) for q in captured.captured_queries)
+
+
+def test_a_progress_note_that_keeps_the_status_keeps_the_lists_count(client, cast, today):
+    commitment = CommitmentFactory(team=cast.team, status="in_progress")
+    client.force_login(cast.official)
+    assert count_queries(client, "?status=in_progress") == (1, 1)
+    services.commitment_update_progress(
+        commitment=commitment, author=cast.official, status="in_progress", note="Nog bezig."
+    )
+    commitment.refresh_from_db()
+    assert commitment.version == 2  # the note did claim the commitment
+    assert count_queries(client, "?status=in_progress") == (1, 0)
+
+
+def test_an_edit_of_what_the_search_reads_is_counted_at_once(client, cast, today):
+    commitment = CommitmentFactory(team=cast.team, text="De minister zal de Kamer informeren.")
+    client.force_login(cast.official)
+    assert count_queries(client, "?q=kinderpornografie") == (0, 1)
+    services.commitment_update(
+        commitment=commitment,
+        author=cast.official,
+        expected_version=commitment.version,
+        text="De minister zal de Kamer informeren over kinderpornografie.",
+    )
+    assert count_queries(client, "?q=kinderpornografie") == (1, 1)
+
+
+def test_a_new_team_of_a_commitment_is_counted_at_once(client, cast, today):
+    commitment = CommitmentFactory(team=None)
+    client.force_login(cast.official)
+    assert listed_count(client) == 0
+    services.commitment_assign_team(
+        commitment=commitment, author=cast.staff, team=cast.team, expected_version=1
+    )
+    assert listed_count(client) == 1
+
+
 # --- the list's filter panel ----------------------------------------------------------------
 
 LIST = "/commitments/"

@@ -12,6 +12,7 @@ so the domain models' querysets refuse it (`AuditedQuerySet`).
 
 from django.db import models, transaction
 
+from tracker import data_version
 from tracker.access import require
 from tracker.concurrency import claim_version
 
@@ -38,8 +39,6 @@ class AuditedQuerySet(models.QuerySet):
 
     def unaudited_update(self, **kwargs):
         """The plain UPDATE, for tests that prove the database itself refuses a value."""
-        from tracker import data_version
-
         updated = super().update(**kwargs)
         if self.model._meta.label_lower not in data_version.IGNORED:
             # No signal tells the cached counts: say it here.
@@ -112,8 +111,26 @@ def record_save(
             model._default_manager.filter(pk=record.pk).values_list("version", flat=True).get()
         )
     set_history_actor(record, actor, reason)
-    record.save()
+    if adding:
+        record.save()
+        return record
+    # What the save changes, for whoever follows saves (tracker.data_version: a save that
+    # changes nothing a filter reads keeps the list's counts); only for this save.
+    setattr(record, data_version.CHANGED_FIELDS_ATTRIBUTE, changed_fields(stored, record))
+    try:
+        record.save()
+    finally:
+        delattr(record, data_version.CHANGED_FIELDS_ATTRIBUTE)
     return record
+
+
+def changed_fields(stored: models.Model, record: models.Model) -> frozenset[str]:
+    """The names of the concrete fields whose value `record` changes from `stored`."""
+    return frozenset(
+        field.name
+        for field in record._meta.concrete_fields
+        if getattr(stored, field.attname) != getattr(record, field.attname)
+    )
 
 
 @transaction.atomic

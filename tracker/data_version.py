@@ -7,9 +7,12 @@ under this version (with the reader's visibility, the filter and the day), so th
 the same filter, or the next colleague with the same filter, does not count again.
 
 Any save, delete or change of links of any model replaces the version, except the models
-listed in IGNORED (bookkeeping that no filter reads: sessions, login attempts, a token's last
-use, the audit history rows that accompany a save that replaces it anyway). Being a denylist,
-a model added later counts as a change unless someone decides otherwise. The version is
+listed in IGNORED (records that no filter reads: sessions, login attempts, a token's last use,
+progress notes, the audit history rows that accompany a save that replaces it anyway), and a
+save through `tracker.audit.record_save` that changes only fields in UNCOUNTED_FIELDS: a
+progress note that keeps the status claims the commitment's version and changes nothing a
+filter reads, and on a busy day those notes are most of the writes. Being a denylist, a model
+or field added later counts as a change unless someone decides otherwise. The version is
 replaced at the write and again after its commit (a request that read the old rows before the
 commit may have stored its count under the new version meanwhile). Writes that pass no signal
 (`generate_load`'s COPY, `unaudited_update`) replace it themselves.
@@ -33,7 +36,18 @@ IGNORED = {
     "feeds.calendarfeed",
     "commitments.notification",
     "admin.logentry",
+    # No filter reads the notes; a new status is a change of the commitment, which counts.
+    "commitments.progressupdate",
 }
+
+# Per model, the fields no filter of the list reads (commitments.filters, and the reader's
+# visibility): the version of the optimistic lock, the part still open (the text search reads
+# the reference and the text only), the moment of the last save.
+UNCOUNTED_FIELDS = {
+    "commitments.commitment": frozenset({"version", "open_part", "updated_at"}),
+}
+# The attribute `record_save` puts on a record for its save: the fields it changes.
+CHANGED_FIELDS_ATTRIBUTE = "_changed_fields"
 
 
 def current() -> str:
@@ -52,6 +66,9 @@ def replace_now_and_after_commit() -> None:
 def _changed(sender, **kwargs) -> None:
     label = sender._meta.label_lower
     if label in IGNORED or sender.__name__.startswith("Historical"):
+        return
+    changed = getattr(kwargs.get("instance"), CHANGED_FIELDS_ATTRIBUTE, None)
+    if changed is not None and changed <= UNCOUNTED_FIELDS.get(label, frozenset()):
         return
     replace_now_and_after_commit()
 

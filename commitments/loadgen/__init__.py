@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
+from actionlines.access import ACCESS_VERSION_KEY
 from commitments import dashboard_cache
 from commitments.loadgen.cleanup import delete_generated, foreign_data
 from commitments.loadgen.generate import BULK_MODELS, NUMBERED_MODELS, Generator
@@ -27,7 +28,7 @@ from commitments.loadgen.writer import (
     lock_tables,
     reset_sequences,
 )
-from tracker import data_version
+from tracker import cache_versions, data_version
 from tracker.actors import system_actor
 
 __all__ = ["ForeignDataError", "LoadSize", "generate_load"]
@@ -85,6 +86,7 @@ def generate_load(
     # COPY passes no save: what the caches kept of the data before is not true any more.
     data_version.replace()
     dashboard_cache.forget_everything()
+    cache_versions.replace(ACCESS_VERSION_KEY)  # the teams and their members came by COPY too
     log(f"{'total':<46} {time.perf_counter() - started:7.1f} s")
     return writer.rows_written
 
