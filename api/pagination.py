@@ -121,6 +121,10 @@ class PositionCursorPagination(OpaqueCursorPagination):
         self.sort = view.filterset.position_sort  # None: pages by offset
         raw = request.query_params.get(CURSOR)
         position = keyset.decode(raw, self.sort) if raw and self.sort else None
+        if raw is None and position is None:
+            # The first page of an order no index holds as one, read in its parts as the list
+            # does (latest first, by status).
+            position = keyset.first_page_in_parts(self.sort)
         if position is None:
             rows = super().paginate_queryset(queryset, request, view)
             self.has_previous = bool(self.offset)
@@ -130,10 +134,13 @@ class PositionCursorPagination(OpaqueCursorPagination):
         self.request = request
         self.size = self._size(request)
         self.by_position = True
-        ids = keyset.page_ids(queryset, position, self.size + 1)
+        ids = keyset.page_ids(
+            queryset, position, self.size + 1, groups=view.filterset.statuses_found()
+        )
         # One row more than the page tells whether there is a page beyond, on the side read.
         if position.direction == keyset.FORWARD:
-            self.has_next, self.has_previous = len(ids) > self.size, True
+            # Forward from the start (a first page read in parts) has nothing before it.
+            self.has_next, self.has_previous = len(ids) > self.size, not position.is_end
             ids = ids[: self.size]
         else:
             self.has_next, self.has_previous = True, len(ids) > self.size

@@ -257,9 +257,10 @@ def open_pages(server, connection: Connection) -> None:
     """Walk to a commitment once, as the browser does before its first post: the list, then a
     commitment's page. The CSRF cookie comes with the pages and the masked token from their
     forms (every page has one, to log out); both stay valid for the session and are what the
-    progress form would carry too. The progress form's own page is not opened: it lists every
-    Kamerstuk in a select box and takes seconds to render at this size, which would be a
-    measurement of that page rather than a way in. Untimed, the walk warms the workers up."""
+    progress form would carry too; the other cookies set on the way are kept as well. The
+    progress form's own page is not opened: it lists every Kamerstuk in a select box and takes
+    seconds to render at this size, which would be a measurement of that page rather than a
+    way in. Untimed, the walk warms the workers up."""
     from django.conf import settings
 
     cookies: dict[str, str] = {}
@@ -279,7 +280,13 @@ def open_pages(server, connection: Connection) -> None:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if settings.CSRF_COOKIE_NAME not in cookies or not token:
         raise RuntimeError(f"{connection.username}: no CSRF cookie or token on the page")
-    connection.cookie += f"; {settings.CSRF_COOKIE_NAME}={cookies[settings.CSRF_COOKIE_NAME]}"
+    # The browser sends back every cookie the pages set: the CSRF cookie, and the language
+    # (tracker.middleware), which spares a query of the profile on every later request.
+    connection.cookie += "".join(
+        f"; {name}={value}"
+        for name, value in cookies.items()
+        if name != settings.SESSION_COOKIE_NAME
+    )
     connection.csrf_token = token.group(1)
 
 

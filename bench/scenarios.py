@@ -191,6 +191,9 @@ def scenarios(*, today: datetime.date) -> list[Scenario]:
             {"action_line": action_line, "status": "open"},
             {"activities__action_line__id__exact": action_line, "status__exact": "open"},
         ),
+        # Sorted by status (the admin's changelist by its status column): read status by
+        # status from the index (commitments.keyset).
+        ("list_by_status", {"sort": "status"}, {"o": "3"}),
         # As a reader gets there: through the Next link of the page before, which carries the
         # position of that page's last row (commitments.keyset).
         (

@@ -43,7 +43,9 @@ SORTS = {
     ),
     "made_on": (_("made on, oldest first"), ("made_on", "reference")),
     "-made_on": (_("made on, newest first"), ("-made_on", "-reference")),
-    "status": (_("status"), ("status_rank", "due_date", "reference")),
+    # Within a status as the due date sort: the undated last, on every database (SQLite puts
+    # NULL first in an ascending order); commitments.keyset reads it status by status.
+    "status": (_("status"), ("status_rank", F("due_date").asc(nulls_last=True), "reference")),
     "reference": (_("reference"), ("reference",)),
 }
 DEFAULT_SORT = "due_date"
@@ -339,11 +341,20 @@ class CommitmentFilter(django_filters.FilterSet):
 
     @property
     def position_sort(self) -> str | None:
-        """The sort the list's pages may be read by position in (commitments.keyset), or None:
-        a sort on a computed rank has no index to start from, and a search pages by number,
-        as deep as its matches (a position would walk the index the search may leave aside,
-        SEARCH_SORTS)."""
+        """The sort the list's pages may be read by position in (commitments.keyset), or None
+        while searching: a search pages by number, as deep as its matches (a position would
+        walk the index the search may leave aside, SEARCH_SORTS)."""
         return None if self.searches or self.sort_key not in keyset.SORTS else self.sort_key
+
+    def statuses_found(self) -> tuple[str, ...]:
+        """The statuses the filter can find, in the order of the status sort: the chosen ones
+        (all when none is), only the open ones when it asks for what is overdue. The status
+        sort reads the list one status at a time (commitments.keyset) and skips the others."""
+        data = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        found = set(data.get("status") or CommitmentStatus.values)
+        if data.get("overdue"):
+            found &= set(OPEN_STATUSES)
+        return tuple(status for status in CommitmentStatus.values if status in found)
 
     def search_order(self) -> tuple | None:
         """The order of `qs` on expressions (SEARCH_SORTS) while searching, else None."""

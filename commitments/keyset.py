@@ -5,23 +5,28 @@ million commitments costs ten times page 1,000. The list's Next and Previous lin
 API's `next` and `previous` carry instead the sort values of the last (or first) row shown,
 and the following page starts there, from the index, at the same cost at any depth.
 
-Only the sorts on a column with an index in that order take part (`SORTS`); the status sort
-orders by a computed rank and keeps paging by number. The position is opaque to readers: a
-base64 token that names the sort it was made for, so a token from another sort, a damaged one
-or one whose row has since gone is ignored and the page falls back to its number.
+Every sort of the list takes part (`SORTS`). The position is opaque to readers: a base64
+token that names the sort it was made for, so a token from another sort, a damaged one or one
+whose row has since gone is ignored and the page falls back to its number.
 
 Every sort ends in the reference, which is unique, so a position is a single row. The due
 date may be empty and such commitments come last in either direction; the rows are read in
-two parts, dated then undated, each in an order an index serves.
+two parts, dated then undated, each in an order an index serves. The status sort orders by
+the status's rank, which no column holds: its rows are read status by status in rank order,
+each status in those two parts, from the index on (status, due date), and its position names
+the status of its row too.
 """
 
 import base64
 import binascii
 import datetime
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+
+from commitments.models import CommitmentStatus
 
 FORWARD, BACKWARD = "n", "p"
 
@@ -34,9 +39,14 @@ class KeysetSort:
     field: str | None
     descending: bool = False
     nullable: bool = False
-    # No index holds this order as one (latest first, the undated last): its first page too is
-    # read in its two parts, each of which an index serves (`first_page_in_parts`).
+    # No index holds this order as one (latest first, the undated last; the status's rank):
+    # its first page too is read in its parts, each of which an index serves
+    # (`first_page_in_parts`).
     split_order: bool = False
+    # A column that orders before `field` by the rank of its values (`groups`, in order): the
+    # rows are read one value after the other.
+    group: str | None = None
+    groups: tuple[str, ...] = ()
 
 
 # The list's sort keys (commitments.filters.SORTS) that page by position.
@@ -46,6 +56,14 @@ SORTS = {
     "made_on": KeysetSort("made_on"),
     "-made_on": KeysetSort("made_on", descending=True),
     "reference": KeysetSort(None),
+    # commitments.filters.STATUS_RANK: the statuses in the order of their choices.
+    "status": KeysetSort(
+        "due_date",
+        nullable=True,
+        split_order=True,
+        group="status",
+        groups=tuple(CommitmentStatus.values),
+    ),
 }
 
 
@@ -58,6 +76,8 @@ class Position:
     direction: str
     value: datetime.date | None
     reference: str | None
+    # The row's value of the sort's `group` column (its status); None from an end.
+    group: str | None = None
 
     @property
     def is_end(self) -> bool:
@@ -81,12 +101,17 @@ def encode(sort: str, direction: str, row: dict) -> str | None:
     if keyset is None:
         return None
     value = row[keyset.field] if keyset.field else None
-    return _token([sort, direction, value.isoformat() if value else None, row["reference"]])
+    payload = [sort, direction, value.isoformat() if value else None, row["reference"]]
+    if keyset.group:
+        payload.append(row[keyset.group])
+    return _token(payload)
 
 
 def encode_end(sort: str) -> str | None:
     """The token of the last page of a sort that pages by position."""
-    return _token([sort, BACKWARD, None, None]) if sort in SORTS else None
+    if sort not in SORTS:
+        return None
+    return _token([sort, BACKWARD, None, None] + ([None] if SORTS[sort].group else []))
 
 
 def _token(payload: list) -> str:
@@ -99,7 +124,7 @@ def decode(token: str | None, sort: str) -> Position | None:
         return None
     try:
         padded = token + "=" * (-len(token) % 4)
-        made_for, direction, value, reference = json.loads(base64.urlsafe_b64decode(padded))
+        made_for, direction, value, reference, *group = json.loads(base64.urlsafe_b64decode(padded))
         if (
             made_for != sort
             or made_for not in SORTS
@@ -108,38 +133,70 @@ def decode(token: str | None, sort: str) -> Position | None:
         ):
             return None
         keyset = SORTS[made_for]
+        # A grouped sort's position names its row's group (none from the end); others none.
+        if not keyset.group:
+            if group:
+                return None
+            group = None
+        elif len(group) != 1 or (
+            group[0] not in keyset.groups if reference is not None else group[0] is not None
+        ):
+            return None
+        else:
+            group = group[0]
         if value is not None:
             value = datetime.date.fromisoformat(value) if keyset.field else None
         elif keyset.field and not keyset.nullable and reference is not None:
             return None
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         return None
-    return Position(made_for, direction, value, reference)
+    return Position(made_for, direction, value, reference, group)
 
 
-def page_ids(queryset: QuerySet, position: Position, size: int) -> list[int]:
+def page_ids(
+    queryset: QuerySet, position: Position, size: int, *, groups: Collection[str] | None = None
+) -> list[int]:
     """The primary keys of up to `size` rows of `queryset` (filtered, in any order) that follow
     or precede the position, in the sort's order.
 
     Backward is forward in the reversed order, turned round at the end. Each part of the order
-    (the dated rows, then the undated ones) is one query; the second runs only when the first
-    did not fill the page.
+    (per group, the dated rows, then the undated ones) is one query; the next runs only when
+    the page is not full. `groups` are the values of the sort's group column the filter can
+    find (None: any): a part of another value is not asked, since the database would walk an
+    index in vain looking for, say, open commitments among fulfilled ones. A position in a
+    group outside them reads nothing, so the page falls back to its number.
     """
     keyset = SORTS[position.sort]
     descending = keyset.descending != (position.direction == BACKWARD)
-    parts = _parts(keyset, descending)
-    # Start in the part that holds the position (the undated rows if it has no date); from
-    # the end, in the first part read.
+    parts = [
+        (group, undated, order)
+        for group in _groups(keyset, position.direction)
+        if group is None or groups is None or group in groups
+        for undated, order in _parts(keyset, descending)
+    ]
+    # Start in the part that holds the position (its group, the undated rows if it has no
+    # date); from the end, in the first part read.
     in_undated = keyset.nullable and position.value is None
     start = (
         0
         if position.is_end
-        else next(index for index, (undated, _order) in enumerate(parts) if undated == in_undated)
+        else next(
+            (
+                index
+                for index, (group, undated, _order) in enumerate(parts)
+                if undated == in_undated and group == position.group
+            ),
+            None,
+        )
     )
+    if start is None:
+        return []
     unordered = queryset.order_by()
     ids: list[int] = []
-    for index, (undated, order) in enumerate(parts[start:], start):
+    for index, (group, undated, order) in enumerate(parts[start:], start):
         part = unordered
+        if keyset.group:
+            part = part.filter(**{keyset.group: group})
         if keyset.nullable:
             part = part.filter(**{f"{keyset.field}__isnull": undated})
         if index == start and not position.is_end:
@@ -150,6 +207,14 @@ def page_ids(queryset: QuerySet, position: Position, size: int) -> list[int]:
     if position.direction == BACKWARD:
         ids.reverse()
     return ids
+
+
+def _groups(keyset: KeysetSort, direction: str) -> list[str | None]:
+    """The groups in the order read: in rank order forward, the other way backward; [None]
+    for a sort without groups."""
+    if not keyset.group:
+        return [None]
+    return list(keyset.groups if direction == FORWARD else reversed(keyset.groups))
 
 
 def _parts(keyset: KeysetSort, descending: bool) -> list[tuple[bool, tuple[str, ...]]]:

@@ -495,8 +495,13 @@ class Commitment(models.Model):
         indexes = [
             # The overdue scan, the reminder scan and the "open + overdue" list:
             # WHERE status IN (open, in_progress, partially_fulfilled) AND due_date < / = today,
-            # ordered by due date.
-            models.Index(fields=["status", "due_date"], name="commitment_status_due"),
+            # ordered by due date; and the list sorted by status, read one status at a time in
+            # (due date, reference) order (commitments.keyset), its ids from the index alone.
+            models.Index(
+                fields=["status", "due_date", "reference"],
+                name="commitment_status_due_ref",
+                include=["id"],
+            ),
             # The list ordered by due date without a status filter, and due-date ranges. The id
             # rides along so a page's ids come from an index-only scan, however deep the page.
             models.Index(

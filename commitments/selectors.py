@@ -71,7 +71,7 @@ def commitments_overdue(*, today: datetime.date) -> QuerySet[Commitment]:
     """Open or in-progress commitments whose due date has passed, oldest first.
 
     "Overdue" is not a status: it is derived from the date each time it is asked.
-    Served by the index `commitment_status_due`.
+    Served by the index `commitment_status_due_ref`.
     """
     return Commitment.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today).order_by(
         "due_date", "reference"
@@ -299,6 +299,7 @@ def commitment_page(
     cursor: str | None = None,
     search_order: tuple | None = None,
     search_parts: Callable[[], tuple] | None = None,
+    sort_groups: tuple[str, ...] | None = None,
 ) -> Page:
     """One page of the list as plain rows, in three queries whatever the page's depth (two
     when the count is kept, see `commitment_count`).
@@ -341,7 +342,7 @@ def commitment_page(
     ids = walked
     if position:
         expected = min(per_page, paginator.count - (page.number - 1) * per_page)
-        ids = keyset.page_ids(queryset, position, expected)
+        ids = keyset.page_ids(queryset, position, expected, groups=sort_groups)
         # A position whose row has gone, or a page number that no longer fits the count (rows
         # came or went since the link was made): the page by its number instead.
         if len(ids) != expected:
@@ -1042,7 +1043,7 @@ def letter_detail(*, pk: int, user) -> FollowUpLetter:
 def commitments_due_on(*, dates) -> QuerySet[Commitment]:
     """Open or in-progress commitments due on one of `dates`: the owner-reminder scan.
 
-    Served by the index `commitment_status_due` (status IN (…) AND due_date IN (…)).
+    Served by the index `commitment_status_due_ref` (status IN (…) AND due_date IN (…)).
     """
     return (
         Commitment.objects.filter(status__in=OPEN_STATUSES, due_date__in=sorted(set(dates)))

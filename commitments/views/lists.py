@@ -46,6 +46,7 @@ def commitment_list(request):
         per_page=per_page,
         today=today,
         sort=filterset.position_sort,
+        sort_groups=filterset.statuses_found(),
         search_order=filterset.search_order(),
         search_parts=filterset.search_parts,
         cursor=request.GET.get("cursor"),
