@@ -148,6 +148,40 @@ def test_docker_compose_puts_nginx_in_front_of_gunicorn():
         assert f"proxy_set_header {header};" in config
 
 
+def test_postgresql_runs_the_queries_without_parallel_workers_unless_asked(tmp_path):
+    def options(**env):
+        result = run_manage(
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+            env_overrides={"DEBUG": "1", "TRACKER_VAR_DIR": str(tmp_path), **env},
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    database = "postgres://tracker@127.0.0.1:5432/tracker"
+    assert "-c max_parallel_workers_per_gather=0" in options(DATABASE_URL=database)
+    assert "-c max_parallel_workers_per_gather=2" in options(
+        DATABASE_URL=database, DATABASE_PARALLEL_WORKERS="2"
+    )
+    # Options the address gives itself are kept beside it.
+    given = options(DATABASE_URL=database + "?options=-c%20statement_timeout%3D5000")
+    assert "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0" in given
+    assert "options" not in options(DATABASE_URL=f"sqlite:///{tmp_path}/t.sqlite3")
+
+
+@pytest.mark.django_db
+def test_the_test_database_answers_as_configured():
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] == "0"
+    else:
+        assert connection.vendor == "sqlite"
+
+
 def test_env_example_lists_every_variable_the_settings_read():
     import re
 
