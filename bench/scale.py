@@ -11,6 +11,10 @@ number of queries not at all. For each size, in turn:
    the options this command does not know (--runs, --seconds, --no-load, --only, …) are
    passed on to it.
 
+With `--rounds N` the sizes take turns N times (10k, 100k, 1M, 10k, …) and each scenario's
+row at a size is the round with its median p50: the machines are shared and their speed
+drifts over minutes, which would otherwise fall on one size and read as growth.
+
 Then one table of p50 and queries at each size side by side, with the growth from 10,000 to
 1,000,000 against the targets, written to var/bench/scale.json and into the "scale" section
 of var/bench/latest.json. A size not run this time is shown from its earlier scale-<size>.json
@@ -72,6 +76,12 @@ def main(argv=None) -> int:
         help=f"PostgreSQL server, without a database ({DEFAULT_SERVER})",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="how many times the sizes take turns; each row is the round with the median p50",
+    )
+    parser.add_argument(
         "--capture",
         action="store_true",
         help="score the debate-report reader now (bench.capture's evaluation) for its row",
@@ -92,8 +102,28 @@ def main(argv=None) -> int:
     started = time.time()
     load_at_start = os.getloadavg()
     runs: dict[int, dict] = {}
-    for size in sizes:
-        runs[size] = run_size(size, args=args, bench_args=bench_args, var_dir=var_dir)
+    rounds = max(1, args.rounds)
+    for round_number in range(1, rounds + 1):
+        for size in sizes:
+            name = (
+                f"scale-{size}.json" if rounds == 1 else f"scale-{size}.round-{round_number}.json"
+            )
+            if round_number > 1:
+                _log(f"\n--- round {round_number} of {rounds}")
+            run = run_size(size, args=args, bench_args=bench_args, var_dir=var_dir, output=name)
+            if round_number == 1 or "error" in run:
+                runs[size] = run
+            else:  # the generation, if any, was the first round's
+                runs[size] = {**runs[size], **{k: v for k, v in run.items() if k != "generate"}}
+    if rounds > 1:
+        for size in sizes:
+            merged = merge_rounds(
+                [var_dir / f"scale-{size}.round-{n}.json" for n in range(1, rounds + 1)]
+            )
+            if merged is not None:
+                (var_dir / f"scale-{size}.json").write_text(
+                    json.dumps(merged, indent=2, default=str) + "\n"
+                )
 
     columns = {}
     for size in SIZES:
@@ -148,7 +178,34 @@ def main(argv=None) -> int:
 # --- one size ----------------------------------------------------------------------------------
 
 
-def run_size(size: int, *, args, bench_args: list[str], var_dir: Path) -> dict:
+def merge_rounds(paths: list[Path]) -> dict | None:
+    """One report of a size from the reports of its rounds: each scenario as measured in the
+    round of its median p50 (the lower middle of an even number), with the round's p50s."""
+    reports = [report for path in paths if (report := _read_json(path)) is not None]
+    if not reports:
+        return None
+    merged = {**reports[-1], "meta": {**reports[-1].get("meta", {}), "rounds": len(reports)}}
+    scenarios = []
+    for scenario in reports[-1].get("scenarios", []):
+        measured = [
+            row
+            for report in reports
+            for row in report.get("scenarios", [])
+            if row.get("name") == scenario.get("name")
+        ]
+        timed = sorted(
+            (row for row in measured if isinstance(row.get("p50_ms"), int | float)),
+            key=lambda row: row["p50_ms"],
+        )
+        chosen = timed[(len(timed) - 1) // 2] if timed else scenario
+        scenarios.append({**chosen, "round_p50_ms": [row["p50_ms"] for row in timed]})
+    merged["scenarios"] = scenarios
+    return merged
+
+
+def run_size(
+    size: int, *, args, bench_args: list[str], var_dir: Path, output: str | None = None
+) -> dict:
     """Make the database of `size` ready and run the benchmark on it; what happened, for the
     JSON (generation time and memory, the benchmark's exit status)."""
     name, updates = SIZES[size]
@@ -195,7 +252,7 @@ def run_size(size: int, *, args, bench_args: list[str], var_dir: Path) -> dict:
         run["error"] = f"{' '.join(error.cmd[1:3])} exited {error.returncode}"
         _log(run["error"])
         return run
-    output = var_dir / f"scale-{size}.json"
+    output = var_dir / (output or f"scale-{size}.json")
     command = [sys.executable, "-m", "bench", *bench_args, "--output", str(output)]
     _log("$ " + " ".join(command[1:]))
     started = time.perf_counter()
