@@ -407,8 +407,8 @@ def commitment_detail(*, pk: int, user) -> Commitment:
 
     Its short lists (addressees, documents, letters, activities, relations, deadline changes,
     link changes, register notes) come in one query (tracker.prefetch). The progress updates
-    and the audit history are read by `commitment_timeline`, one query each: eight in all with
-    the user, their permissions and teams, whatever the length of the history.
+    and the audit history are read by `commitment_timeline`, one query each, whatever the
+    length of the history; the user's teams and permissions are kept (actionlines.access).
     """
     from parliament.models import RegisterEntry  # parliament builds on commitments
 
