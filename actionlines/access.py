@@ -12,6 +12,8 @@ request reads a fact older than the last change (`connect_signals`). What the us
 itself says (active, superuser) is read afresh on every request and never kept.
 """
 
+from dataclasses import dataclass, field
+
 import rules
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -30,6 +32,16 @@ SHARED_FACTS_SECONDS = 3600
 _REQUEST_ATTRIBUTE = "_tracker_access"
 
 
+@dataclass
+class _RequestFacts:
+    """What this request knows about its user: where the facts are shared, under which
+    version, and the facts themselves."""
+
+    key: str | None
+    version: str | None
+    facts: dict = field(default_factory=dict)
+
+
 def _shared_key(user) -> str | None:
     # The moment of joining as well as the id: a database that reuses ids (SQLite after a
     # rollback) must not give a new user the facts of an old one.
@@ -38,34 +50,34 @@ def _shared_key(user) -> str | None:
     return f"access-facts:{user.pk}:{user.date_joined.timestamp():.6f}"
 
 
-def _facts(user) -> dict:
+def _request_facts(user) -> _RequestFacts:
     """This request's facts about the user, filled from the shared cache on first use."""
-    facts = user.__dict__.get(_REQUEST_ATTRIBUTE)
-    if facts is None:
-        facts = user.__dict__[_REQUEST_ATTRIBUTE] = {}
+    known = user.__dict__.get(_REQUEST_ATTRIBUTE)
+    if known is None:
         key = _shared_key(user)
+        known = _RequestFacts(key, None)
         if key is not None:
             found = cache.get_many([ACCESS_VERSION_KEY, key])
-            version = found.get(ACCESS_VERSION_KEY) or cache_versions.current(ACCESS_VERSION_KEY)
+            # The version is read before any fact is computed: a change after this replaces
+            # it, so what is computed now from older rows is filed where nobody looks.
+            known.version = found.get(ACCESS_VERSION_KEY) or cache_versions.current(
+                ACCESS_VERSION_KEY
+            )
             kept_version, kept = found.get(key, (None, {}))
-            if kept_version == version:
-                facts.update(kept)
-            # The version read before any fact is computed: a change after this replaces it,
-            # so what is computed now from older rows is filed where nobody looks.
-            user.__dict__[_REQUEST_ATTRIBUTE + "_version"] = version
-    return facts
+            if kept_version == known.version:
+                known.facts.update(kept)
+        user.__dict__[_REQUEST_ATTRIBUTE] = known
+    return known
 
 
 def kept_fact(user, name, compute):
     """The fact `name` about the user: kept for the request, and shared between requests."""
-    facts = _facts(user)
-    if name not in facts:
-        facts[name] = compute()
-        key = _shared_key(user)
-        version = user.__dict__.get(_REQUEST_ATTRIBUTE + "_version")
-        if key is not None and version is not None:
-            cache.set(key, (version, facts), SHARED_FACTS_SECONDS)
-    return facts[name]
+    known = _request_facts(user)
+    if name not in known.facts:
+        known.facts[name] = compute()
+        if known.key is not None:
+            cache.set(known.key, (known.version, known.facts), SHARED_FACTS_SECONDS)
+    return known.facts[name]
 
 
 def _access_changed(sender, **kwargs) -> None:

@@ -121,7 +121,7 @@ class PositionCursorPagination(OpaqueCursorPagination):
         self.sort = view.filterset.position_sort  # None: pages by offset
         raw = request.query_params.get(CURSOR)
         position = keyset.decode(raw, self.sort) if raw and self.sort else None
-        if raw is None and position is None:
+        if raw is None:
             # The first page of an order no index holds as one, read in its parts as the list
             # does (latest first, by status).
             position = keyset.first_page_in_parts(self.sort)

@@ -13,8 +13,8 @@ Every sort ends in the reference, which is unique, so a position is a single row
 date may be empty and such commitments come last in either direction; the rows are read in
 two parts, dated then undated, each in an order an index serves. The status sort orders by
 the status's rank, which no column holds: its rows are read status by status in rank order,
-each status in those two parts, from the index on (status, due date), and its position names
-the status of its row too.
+each status in those two parts, from the index on (status, due date, reference), and its
+position names the status of its row too.
 """
 
 import base64
@@ -134,16 +134,16 @@ def decode(token: str | None, sort: str) -> Position | None:
             return None
         keyset = SORTS[made_for]
         # A grouped sort's position names its row's group (none from the end); others none.
-        if not keyset.group:
-            if group:
+        if keyset.group:
+            if len(group) != 1:
                 return None
-            group = None
-        elif len(group) != 1 or (
-            group[0] not in keyset.groups if reference is not None else group[0] is not None
-        ):
+            group = group[0]
+            if group not in (keyset.groups if reference is not None else (None,)):
+                return None
+        elif group:
             return None
         else:
-            group = group[0]
+            group = None
         if value is not None:
             value = datetime.date.fromisoformat(value) if keyset.field else None
         elif keyset.field and not keyset.nullable and reference is not None:
