@@ -30,7 +30,7 @@ from commitments.models import (
     Debate,
     FollowUpLetter,
 )
-from commitments.search import text_search
+from commitments.search import search_column, text_search
 from tracker.forms import DATE_INPUT_FORMATS, DateInput
 from tracker.widgets import FastSelect, render_options
 
@@ -405,7 +405,7 @@ class CommitmentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        self.search_condition = text_search(value, "reference", "text")
+        self.search_condition = search_column(value, "search_text")
         return queryset.filter(self.search_condition)
 
     def search_parts(self):

@@ -27,6 +27,7 @@ from actionlines.models import (
     Team,
     version_field,
 )
+from commitments.search import folded_together
 from tracker.audit import AuditedManager
 
 
@@ -380,6 +381,15 @@ class Commitment(models.Model):
         help_text=_('Number in the Kamer\'s register of commitments, e.g. "TZ202412-116".'),
     )
     text = models.TextField(_("text"))
+    # The reference and the text as the list's search compares them, without accents, in
+    # capitals (commitments.search): written by the database on every insert and update, so
+    # a search reads it rather than fold each row. Its trigram index: migration 0015.
+    search_text = models.GeneratedField(
+        expression=folded_together("reference", "text"),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("search text"),
+    )
     chamber = models.CharField(
         _("chamber"), max_length=2, choices=Chamber.choices, default=Chamber.TWEEDE_KAMER
     )
@@ -482,7 +492,8 @@ class Commitment(models.Model):
     version = version_field()
 
     objects = NaturalKeyManager("reference")
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The search text follows the reference and the text, which the history keeps.
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
 
     class Meta:
         ordering = ["due_date", "reference"]

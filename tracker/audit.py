@@ -125,11 +125,12 @@ def record_save(
 
 
 def changed_fields(stored: models.Model, record: models.Model) -> frozenset[str]:
-    """The names of the concrete fields whose value `record` changes from `stored`."""
+    """The names of the concrete fields whose value `record` changes from `stored` (a column
+    the database generates follows the others, and is not read back after a save)."""
     return frozenset(
         field.name
         for field in record._meta.concrete_fields
-        if getattr(stored, field.attname) != getattr(record, field.attname)
+        if not field.generated and getattr(stored, field.attname) != getattr(record, field.attname)
     )
 
 

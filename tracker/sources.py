@@ -57,7 +57,9 @@ class LoadRefused(Exception):
 
 def _compared_fields(model) -> list[models.Field]:
     return [
-        f for f in model._meta.concrete_fields if not f.primary_key and f.name not in IGNORED_FIELDS
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not f.generated and f.name not in IGNORED_FIELDS
     ]
 
 

@@ -179,8 +179,8 @@ class BulkWriter:
     def _defaults(self, model, named) -> list[tuple[models.Field, object]]:
         filled = []
         for field in model._meta.concrete_fields:
-            if field in named or field.primary_key:
-                continue
+            if field in named or field.primary_key or field.generated:
+                continue  # a generated column is written by the database
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
                 value = timezone.now() if isinstance(field, models.DateTimeField) else None
             else:

@@ -1,0 +1,82 @@
+"""The list's search reads a stored column (commitments.search): `search_text`, the reference
+and the text folded, written by the database itself on every insert and update.
+
+On PostgreSQL the column is served by a trigram index, `commitment_search_text_trgm`; the two
+indexes on the folded expressions of the reference and the text (migration 0011) served only
+the searches that now read the column, and are dropped. The register number's stays: the
+public register also looks in it. SQLite has no index to make: its tables are small.
+
+Adding a stored generated column rewrites the table once (a few seconds at a million
+commitments); the index is then created CONCURRENTLY, outside a transaction, so a deployment
+keeps writing while it builds.
+"""
+
+import django.db.models.functions.text
+from django.db import migrations, models
+
+import commitments.search
+
+SEARCH_INDEX = "commitment_search_text_trgm"
+DROPPED = {
+    "commitment_text_folded_trgm": "text",
+    "commitment_reference_folded_trgm": "reference",
+}
+
+
+def create_index(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {SEARCH_INDEX} ON commitments_commitment "
+        "USING gin (search_text gin_trgm_ops)"
+    )
+    schema_editor.execute(
+        f"COMMENT ON INDEX {SEARCH_INDEX} IS %s",
+        [
+            "Serves the search (q) of the list, its exports, the API and the public register: "
+            "search_text LIKE '%term%'."
+        ],
+    )
+    for name in DROPPED:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+    # The planner estimates the matches of a search from the column's statistics.
+    schema_editor.execute("ANALYZE commitments_commitment")
+
+
+def drop_index(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, column in DROPPED.items():
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON commitments_commitment "
+            f"USING gin (UPPER(tracker_unaccent({column})) gin_trgm_ops)"
+        )
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {SEARCH_INDEX}")
+
+
+class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
+    atomic = False
+
+    dependencies = [("commitments", "0014_status_sort_index")]
+
+    operations = [
+        migrations.AddField(
+            model_name="commitment",
+            name="search_text",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=commitments.search.Folded(
+                    django.db.models.functions.text.Concat(
+                        "reference",
+                        models.Value("\x1f"),
+                        "text",
+                        output_field=models.TextField(),
+                    )
+                ),
+                output_field=models.TextField(),
+                verbose_name="search text",
+            ),
+        ),
+        migrations.RunPython(create_index, drop_index, elidable=False),
+    ]
