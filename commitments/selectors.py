@@ -59,7 +59,7 @@ from commitments.models import (
 )
 from tracker import data_version
 from tracker.actors import is_system_actor
-from tracker.prefetch import Part, prefetch_together
+from tracker.prefetch import Part, keep_together, read_together_kept
 
 # Fields whose changes the timeline shows through richer events (progress updates and deadline
 # changes), or which are bookkeeping.
@@ -410,76 +410,94 @@ def commitment_detail(*, pk: int, user) -> Commitment:
     and the audit history are read by `commitment_timeline`, one query each, whatever the
     length of the history; the user's teams and permissions are kept (actionlines.access).
     """
-    from parliament.models import RegisterEntry  # parliament builds on commitments
-
     # Few joins here: PostgreSQL took longer to plan this row with its seven related records
     # joined (5 ms) than the whole page's SQL takes to run; the union below reads them.
     commitment = Commitment.objects.select_related("owner", "team").get(pk=pk)
-    visible = Commitment.objects.filter(commitment_visibility(user))
-    prefetch_together(
-        commitment,
-        {
-            "made_by": Part(
-                Bewindspersoon.objects.filter(pk=commitment.made_by_id),
-                related=("ministry",),
-                single=True,
-            ),
-            "debate": Part(
-                Debate.objects.filter(pk=commitment.debate_id),
-                related=("committee", "report"),
-                single=True,
-            ),
-            "source_document": Part(
-                ParliamentaryDocument.objects.filter(pk=commitment.source_document_id),
-                single=True,
-            ),
-            "register_entry": Part(
-                RegisterEntry.objects.filter(commitment=commitment.pk), single=True
-            ),
-            "made_to": Part(commitment.made_to.all(), order_by=("name",)),
-            "fulfilling_documents": Part(
-                commitment.fulfilling_documents.all(),
-                order_by=("-date", "dossier_number", "volgnummer"),
-            ),
-            "activities": Part(
-                commitment.activities.all(),
-                # The plan's own activities first, on every database.
-                order_by=("plan", F("action_line__number").asc(nulls_first=True), "title"),
-                related=("action_line", "plan"),
-            ),
-            "follow_up_letters": Part(
-                letters_visible_to(user).filter(commitments=commitment),
-                order_by=("planned_date", "title"),
-            ),
-            "relations_from": Part(
-                CommitmentRelation.objects.filter(
-                    from_commitment=commitment, to_commitment__in=visible
-                ),
-                order_by=("id",),
-                related=("to_commitment",),
-            ),
-            "relations_to": Part(
-                CommitmentRelation.objects.filter(
-                    to_commitment=commitment, from_commitment__in=visible
-                ),
-                order_by=("id",),
-                related=("from_commitment",),
-            ),
-            "deadline_changes": Part(
-                commitment.deadline_changes.all(),
-                order_by=("-requested_at", "-id"),
-                related=("requested_by", "decided_by"),
-            ),
-            "link_changes": Part(
-                commitment.link_changes.all(),
-                order_by=("-changed_at", "-id"),
-                related=("changed_by",),
-            ),
-            # What the register differences (parliament.selectors.differences_of) answer.
-            "register_notes": Part(commitment.register_notes.all(), order_by=("id",)),
-        },
+    visible, letters = commitment_visibility(user), _letter_scope(user)
+    # The union is compiled once per process for each kind of reader (tracker.prefetch): the
+    # ids below are its only other inputs. An absent record is asked as id 0, which no row has.
+    values = {
+        "commitment": commitment.pk,
+        "made_by": commitment.made_by_id or 0,
+        "debate": commitment.debate_id or 0,
+        "source_document": commitment.source_document_id or 0,
+    }
+    found = read_together_kept(
+        lambda ids: _detail_parts(ids, visible=visible, letters=letters),
+        values,
+        key=("commitment_detail", visible, letters),
     )
+    keep_together(commitment, found, single=_DETAIL_SINGLE_PARTS)
     return commitment
+
+
+_DETAIL_SINGLE_PARTS = frozenset({"made_by", "debate", "source_document", "register_entry"})
+
+
+def _detail_parts(ids: dict[str, int], *, visible: Q, letters: Q) -> dict[str, Part]:
+    """The short lists of a commitment's page (`commitment_detail`), for the records `ids`
+    names; `visible` and `letters` are what the reader may see of commitments and letters."""
+    from parliament.models import RegisterEntry  # parliament builds on commitments
+
+    commitment = Commitment(pk=ids["commitment"])
+    readable = Commitment.objects.filter(visible)
+    return {
+        "made_by": Part(
+            Bewindspersoon.objects.filter(pk=ids["made_by"]), related=("ministry",), single=True
+        ),
+        "debate": Part(
+            Debate.objects.filter(pk=ids["debate"]),
+            related=("committee", "report"),
+            single=True,
+        ),
+        "source_document": Part(
+            ParliamentaryDocument.objects.filter(pk=ids["source_document"]), single=True
+        ),
+        "register_entry": Part(
+            RegisterEntry.objects.filter(commitment=ids["commitment"]), single=True
+        ),
+        "made_to": Part(commitment.made_to.all(), order_by=("name",)),
+        "fulfilling_documents": Part(
+            commitment.fulfilling_documents.all(),
+            order_by=("-date", "dossier_number", "volgnummer"),
+        ),
+        "activities": Part(
+            commitment.activities.all(),
+            # The plan's own activities first, on every database.
+            order_by=("plan", F("action_line__number").asc(nulls_first=True), "title"),
+            related=("action_line", "plan"),
+        ),
+        "follow_up_letters": Part(
+            FollowUpLetter.objects.filter(letters).filter(commitments=ids["commitment"]),
+            order_by=("planned_date", "title"),
+        ),
+        "relations_from": Part(
+            CommitmentRelation.objects.filter(
+                from_commitment=ids["commitment"], to_commitment__in=readable
+            ),
+            order_by=("id",),
+            related=("to_commitment",),
+        ),
+        "relations_to": Part(
+            CommitmentRelation.objects.filter(
+                to_commitment=ids["commitment"], from_commitment__in=readable
+            ),
+            order_by=("id",),
+            related=("from_commitment",),
+        ),
+        "deadline_changes": Part(
+            commitment.deadline_changes.all(),
+            order_by=("-requested_at", "-id"),
+            related=("requested_by", "decided_by"),
+        ),
+        "link_changes": Part(
+            commitment.link_changes.all(),
+            order_by=("-changed_at", "-id"),
+            related=("changed_by",),
+        ),
+        # What the register differences (parliament.selectors.differences_of) answer.
+        "register_notes": Part(commitment.register_notes.all(), order_by=("id",)),
+    }
 
 
 @dataclass

@@ -10,9 +10,12 @@ model instances, with the records they point at (`related`, one level) attached 
 
 import datetime
 import json
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from django.db import connections, models, router
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models import (
     Expression,
     F,
@@ -40,6 +43,81 @@ class Part:
 
 def read_together(parts: dict[str, Part]) -> dict[str, list[models.Model]]:
     """The rows of every part, in one query; {name: [instances, in the part's order]}."""
+    compiled = _compile(parts)
+    return _read(compiled, compiled.params)
+
+
+def read_together_kept(
+    build: Callable[[dict[str, int]], dict[str, Part]], values: dict[str, int], *, key: Hashable
+) -> dict[str, list[models.Model]]:
+    """As `read_together(build(values))`, with the query built and compiled once per process
+    for each `key` rather than on every call.
+
+    Building and compiling a dozen parts in the ORM cost some 5 ms of a commitment's page,
+    more than PostgreSQL took to plan and run the query. The first call for a key builds the
+    parts with stand-ins for `values` (ids no row has), compiles them and notes where each
+    stand-in landed among the query's parameters; later calls put their own values there.
+    So `key` must name everything else the parts depend on (who reads them, say), and
+    `build` must pass each value only into filters (`pk=values["x"]`), never decide by it:
+    a build whose stand-ins do not all come out as parameters is not kept, and is then built
+    on every call.
+    """
+    kept = _KEPT.get(key, _MISSING)
+    if kept is _MISSING:
+        kept = _prepare(build, list(values))
+        _KEPT[key] = kept
+        while len(_KEPT) > KEPT_QUERIES:
+            _KEPT.popitem(last=False)
+    else:
+        _KEPT.move_to_end(key)
+    if kept is None:
+        return read_together(build(values))
+    compiled, slots = kept
+    params = list(compiled.params)
+    for name, positions in slots.items():
+        for position in positions:
+            params[position] = values[name]
+    return _read(compiled, params)
+
+
+# The compiled queries `read_together_kept` keeps, the least recently used dropped first: one
+# per kind of reader (their teams) and page, a few hundred bytes of SQL each.
+KEPT_QUERIES = 256
+_KEPT: OrderedDict = OrderedDict()
+_MISSING = object()
+# Far below any id a table hands out, and unlike any other number a query would hold.
+_STAND_IN_BASE = -7_340_000_000_000
+
+
+def _prepare(build, names: list[str]):
+    """The compiled query of `build` and, per value, its places among the parameters; None
+    when a stand-in did not become a parameter (the build decided by it, or it was written
+    into the SQL)."""
+    stand_ins = {name: _STAND_IN_BASE - index for index, name in enumerate(names)}
+    compiled = _compile(build(stand_ins))
+    slots = {
+        name: [i for i, param in enumerate(compiled.params) if param == stand_in]
+        for name, stand_in in stand_ins.items()
+    }
+    if compiled.sql is None or not all(slots.values()):
+        return None
+    if any(str(-stand_in) in compiled.sql for stand_in in stand_ins.values()):
+        return None
+    return compiled, slots
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """One UNION ALL of parts, ready to run: None as SQL when no part can find a row."""
+
+    sql: str | None
+    params: tuple
+    names: list[str]
+    shapes: dict[str, "_Shape"]
+    alias: str
+
+
+def _compile(parts: dict[str, Part]) -> _Compiled:
     names = list(parts)
     shapes = {name: _shape(part) for name, part in parts.items()}
     branches = []
@@ -54,21 +132,36 @@ def read_together(parts: dict[str, Part]) -> dict[str, list[models.Model]]:
             )
             .values_list("_part", "_position", "_row")
         )
-    found: dict[str, list] = {name: [] for name in names}
     if not branches:
-        return found
+        return _Compiled(None, (), names, shapes, DEFAULT_DB_ALIAS)
     query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
     alias = parts[names[0]].queryset.db
-    vendor = connections[alias].vendor
-    for index, _position, row in sorted(query, key=lambda r: (r[0], r[1])):
-        name = names[index]
+    try:
+        sql, params = query.query.get_compiler(alias).as_sql()
+    except EmptyResultSet:  # every part is empty by its condition (`pk__in=[]`)
+        return _Compiled(None, (), names, shapes, alias)
+    return _Compiled(sql, tuple(params), names, shapes, alias)
+
+
+def _read(compiled: _Compiled, params) -> dict[str, list[models.Model]]:
+    found: dict[str, list] = {name: [] for name in compiled.names}
+    if compiled.sql is None:
+        return found
+    vendor = connections[compiled.alias].vendor
+    with connections[compiled.alias].cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        rows = cursor.fetchall()
+    for index, _position, row in sorted(rows, key=lambda r: (r[0], r[1])):
+        name = compiled.names[index]
+        # The JSON comes as text from both databases (Django reads jsonb unparsed).
+        row = json.loads(row) if isinstance(row, str) else row
         if vendor == "postgresql":
             row = {
                 (f"{relation}__{column}" if relation else column): value
                 for relation, record in row.items()
                 for column, value in (record or {}).items()
             }
-        found[name].append(shapes[name].build(row, alias, vendor))
+        found[name].append(compiled.shapes[name].build(row, compiled.alias, vendor))
     return found
 
 
@@ -76,8 +169,17 @@ def prefetch_together(instance: models.Model, parts: dict[str, Part]) -> None:
     """Read the parts in one query and keep each as the instance's prefetched relation of that
     name, so that `instance.<name>.all()` (in code and templates alike) reads no further, or,
     for a single record, as `instance.<name>`."""
-    for name, rows in read_together(parts).items():
-        if parts[name].single:
+    single = frozenset(name for name, part in parts.items() if part.single)
+    keep_together(instance, read_together(parts), single=single)
+
+
+def keep_together(
+    instance: models.Model, found: dict[str, list[models.Model]], *, single: frozenset = frozenset()
+) -> None:
+    """Keep what `read_together` found on the instance, as `prefetch_together` does; the names
+    in `single` are one record each (`instance.<name>`, None when there is none)."""
+    for name, rows in found.items():
+        if name in single:
             instance._state.fields_cache[name] = rows[0] if rows else None
             continue
         manager = getattr(instance, name)

@@ -1,0 +1,106 @@
+"""A commitment's short lists read by a query compiled once per kind of reader
+(tracker.prefetch.read_together_kept): the same rows as a query built afresh, one query per
+page, and never one reader's view for another."""
+
+import pytest
+
+from commitments import selectors
+from commitments.models import Commitment, CommitmentRelation
+from tests.factories import (
+    ActivityFactory,
+    CommitmentFactory,
+    DeadlineChangeFactory,
+    FollowUpLetterFactory,
+)
+from tracker import prefetch
+from tracker.prefetch import Part, read_together, read_together_kept
+
+
+@pytest.fixture(autouse=True)
+def no_kept_queries():
+    prefetch._KEPT.clear()
+    yield
+    prefetch._KEPT.clear()
+
+
+def _parts(ids):
+    commitment = Commitment(pk=ids["commitment"])
+    return {
+        "activities": Part(commitment.activities.all(), order_by=("title",)),
+        "deadline_changes": Part(commitment.deadline_changes.all(), order_by=("-id",)),
+        "itself": Part(Commitment.objects.filter(pk=ids["commitment"]), single=True),
+    }
+
+
+def _pks(found):
+    return {name: [row.pk for row in rows] for name, rows in found.items()}
+
+
+def test_a_kept_query_reads_what_a_query_built_afresh_reads(db, django_assert_num_queries):
+    first, second = CommitmentFactory(), CommitmentFactory()
+    first.activities.add(ActivityFactory(title="B"), ActivityFactory(title="A"))
+    DeadlineChangeFactory(commitment=second)
+    built = []
+
+    def build(ids):
+        built.append(dict(ids))
+        return _parts(ids)
+
+    for commitment in (first, second, first):
+        values = {"commitment": commitment.pk}
+        with django_assert_num_queries(1):
+            kept = read_together_kept(build, values, key="test")
+        assert _pks(kept) == _pks(read_together(_parts(values)))
+    # Built once, with stand-ins for the ids: the other calls only filled them in.
+    assert len(built) == 1 and built[0]["commitment"] < 0
+    assert [
+        row.title
+        for row in read_together_kept(build, {"commitment": first.pk}, key="test")["activities"]
+    ] == ["A", "B"]
+
+
+def test_a_build_that_does_not_pass_its_value_on_is_built_every_time(db):
+    first, second = CommitmentFactory(), CommitmentFactory()
+    built = []
+
+    def build(ids):
+        built.append(ids)
+        # Decides in Python instead of asking the database: no stand-in in the parameters.
+        wanted = first.pk if ids["commitment"] == first.pk else second.pk
+        return {"itself": Part(Commitment.objects.filter(pk=wanted), single=True)}
+
+    for commitment in (first, second, first):
+        found = read_together_kept(build, {"commitment": commitment.pk}, key="deciding")
+        assert _pks(found) == {"itself": [commitment.pk]}
+    assert prefetch._KEPT["deciding"] is None
+    assert len(built) == 4  # once with stand-ins, found unfit, then once per call
+
+
+def test_the_least_recently_used_queries_are_let_go(db, monkeypatch):
+    monkeypatch.setattr(prefetch, "KEPT_QUERIES", 2)
+    commitment = CommitmentFactory()
+    for key in ("a", "b", "a", "c"):
+        read_together_kept(_parts, {"commitment": commitment.pk}, key=key)
+    assert list(prefetch._KEPT) == ["a", "c"]
+
+
+def test_each_reader_sees_only_their_own_on_a_commitments_page(cast):
+    ours = CommitmentFactory(team=cast.team)
+    theirs = CommitmentFactory(team=cast.other_team)
+    CommitmentRelation.objects.create(from_commitment=ours, to_commitment=theirs, kind="repeats")
+    FollowUpLetterFactory(team=cast.other_team).commitments.add(ours)
+
+    def shown(user):
+        page = selectors.commitment_detail(pk=ours.pk, user=user)
+        return (
+            [r.to_commitment_id for r in page.relations_from.all()],
+            len(page.follow_up_letters.all()),
+        )
+
+    # In turn, in one process: a reader's kept query never answers for another.
+    assert shown(cast.official) == ([], 0)
+    assert shown(cast.admin) == ([theirs.pk], 1)
+    assert shown(cast.official) == ([], 0)
+    cast.team.members.add(cast.outsider)  # the outsider now reads both teams
+    assert shown(cast.outsider) == ([theirs.pk], 1)
+    assert len(prefetch._KEPT) == 3
