@@ -4,17 +4,23 @@ and the text folded, written by the database itself on every insert and update.
 On PostgreSQL the column is served by a trigram index, `commitment_search_text_trgm`; the two
 indexes on the folded expressions of the reference and the text (migration 0011) served only
 the searches that now read the column, and are dropped. The register number's stays: the
-public register also looks in it. SQLite has no index to make: its tables are small.
+public register also looks in it. SQLite has no index to make (its tables are small), but it
+adds the column by copying the table into a new one, which leaves the trigger of migration
+0002 behind: it is made again on the new table, both ways.
 
 Adding a stored generated column rewrites the table once (a few seconds at a million
 commitments); the index is then created CONCURRENTLY, outside a transaction, so a deployment
 keeps writing while it builds.
 """
 
+import importlib
+
 import django.db.models.functions.text
 from django.db import migrations, models
 
 import commitments.search
+
+due_date_guard = importlib.import_module("commitments.migrations.0002_original_due_date_guard")
 
 SEARCH_INDEX = "commitment_search_text_trgm"
 DROPPED = {
@@ -23,8 +29,16 @@ DROPPED = {
 }
 
 
+def restore_sqlite_trigger(apps, schema_editor):
+    """The original due date's guard, on the table SQLite has just made."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(due_date_guard.SQLITE_DROP)
+        schema_editor.execute(due_date_guard.SQLITE_CREATE)
+
+
 def create_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
+        restore_sqlite_trigger(apps, schema_editor)
         return
     schema_editor.execute(
         f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {SEARCH_INDEX} ON commitments_commitment "
@@ -61,6 +75,8 @@ class Migration(migrations.Migration):
     dependencies = [("commitments", "0014_status_sort_index")]
 
     operations = [
+        # Backwards, after the column is gone (SQLite copies the table again).
+        migrations.RunPython(migrations.RunPython.noop, restore_sqlite_trigger, elidable=False),
         migrations.AddField(
             model_name="commitment",
             name="search_text",
