@@ -46,11 +46,15 @@ def test_a_kept_query_reads_what_a_query_built_afresh_reads(db, django_assert_nu
         built.append(dict(ids))
         return _parts(ids)
 
+    read = []
     for commitment in (first, second, first):
         values = {"commitment": commitment.pk}
         with django_assert_num_queries(1):
             kept = read_together_kept(build, values, key="test")
         assert _pks(kept) == _pks(read_together(_parts(values)))
+        read.append({name: len(rows) for name, rows in kept.items()})
+    assert read[0] == read[2] == {"activities": 2, "deadline_changes": 0, "itself": 1}
+    assert read[1] == {"activities": 0, "deadline_changes": 1, "itself": 1}
     # Built once, with stand-ins for the ids: the other calls only filled them in.
     assert len(built) == 1 and built[0]["commitment"] < 0
     assert [
