@@ -427,11 +427,8 @@ def commitment_detail(*, pk: int, user) -> Commitment:
         values,
         key=("commitment_detail", visible, letters),
     )
-    keep_together(commitment, found, single=_DETAIL_SINGLE_PARTS)
+    keep_together(commitment, found)
     return commitment
-
-
-_DETAIL_SINGLE_PARTS = frozenset({"made_by", "debate", "source_document", "register_entry"})
 
 
 def _detail_parts(ids: dict[str, int], *, visible: Q, letters: Q) -> dict[str, Part]:
