@@ -8,9 +8,11 @@ public register also looks in it. SQLite has no index to make (its tables are sm
 adds the column by copying the table into a new one, which leaves the trigger of migration
 0002 behind: it is made again on the new table, both ways.
 
-Adding a stored generated column rewrites the table once (a few seconds at a million
-commitments); the index is then created CONCURRENTLY, outside a transaction, so a deployment
-keeps writing while it builds.
+Adding a stored generated column rewrites the table and its indexes once, and the table is
+locked meanwhile: 51 s at a million commitments on a 2-core machine (81 s with the old
+indexes still there), the whole migration 1 min 51 s. The old indexes are dropped first, so
+they are not rebuilt on the way; the new index is then created CONCURRENTLY, outside a
+transaction, so a deployment keeps writing while it builds.
 """
 
 import importlib
@@ -36,7 +38,27 @@ def restore_sqlite_trigger(apps, schema_editor):
         schema_editor.execute(due_date_guard.SQLITE_CREATE)
 
 
-def create_index(apps, schema_editor):
+def drop_folded_indexes(apps, schema_editor):
+    # Before the column: adding it rewrites the table and every index on it, while the table
+    # is locked, and these two are not worth rebuilding only to be dropped.
+    if schema_editor.connection.vendor == "postgresql":
+        for name in DROPPED:
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+
+def restore_folded_indexes(apps, schema_editor):
+    """Backwards, once the column is gone."""
+    if schema_editor.connection.vendor != "postgresql":
+        restore_sqlite_trigger(apps, schema_editor)
+        return
+    for name, column in DROPPED.items():
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON commitments_commitment "
+            f"USING gin (UPPER(tracker_unaccent({column})) gin_trgm_ops)"
+        )
+
+
+def create_search_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         restore_sqlite_trigger(apps, schema_editor)
         return
@@ -51,21 +73,13 @@ def create_index(apps, schema_editor):
             "search_text LIKE '%term%'."
         ],
     )
-    for name in DROPPED:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
     # The planner estimates the matches of a search from the column's statistics.
     schema_editor.execute("ANALYZE commitments_commitment")
 
 
-def drop_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, column in DROPPED.items():
-        schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON commitments_commitment "
-            f"USING gin (UPPER(tracker_unaccent({column})) gin_trgm_ops)"
-        )
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {SEARCH_INDEX}")
+def drop_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {SEARCH_INDEX}")
 
 
 class Migration(migrations.Migration):
@@ -75,8 +89,7 @@ class Migration(migrations.Migration):
     dependencies = [("commitments", "0014_status_sort_index")]
 
     operations = [
-        # Backwards, after the column is gone (SQLite copies the table again).
-        migrations.RunPython(migrations.RunPython.noop, restore_sqlite_trigger, elidable=False),
+        migrations.RunPython(drop_folded_indexes, restore_folded_indexes, elidable=False),
         migrations.AddField(
             model_name="commitment",
             name="search_text",
@@ -94,5 +107,5 @@ class Migration(migrations.Migration):
                 verbose_name="search text",
             ),
         ),
-        migrations.RunPython(create_index, drop_index, elidable=False),
+        migrations.RunPython(create_search_index, drop_search_index, elidable=False),
     ]
