@@ -11,6 +11,7 @@ asks the same of a query compiled once per process and kind of reader.
 
 import datetime
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -74,14 +75,16 @@ def read_together_kept(
     a build whose stand-ins do not all come out as parameters is not kept, and is then built
     on every call.
     """
-    kept = _KEPT.get(key, _MISSING)
+    with _KEPT_LOCK:  # a threaded server's requests share the process
+        kept = _KEPT.get(key, _MISSING)
+        if kept is not _MISSING:
+            _KEPT.move_to_end(key)
     if kept is _MISSING:
         kept = _prepare(build, list(values))
-        _KEPT[key] = kept
-        while len(_KEPT) > KEPT_QUERIES:
-            _KEPT.popitem(last=False)
-    else:
-        _KEPT.move_to_end(key)
+        with _KEPT_LOCK:
+            _KEPT[key] = kept
+            while len(_KEPT) > KEPT_QUERIES:
+                _KEPT.popitem(last=False)
     if kept is None:
         return read_together(build(values))
     compiled, slots = kept
@@ -93,9 +96,10 @@ def read_together_kept(
 
 
 # The compiled queries `read_together_kept` keeps, the least recently used dropped first: one
-# per kind of reader (their teams) and page, a few hundred bytes of SQL each.
+# per kind of reader (their teams) and page; a commitment's page is 6.5 kB of SQL.
 KEPT_QUERIES = 256
 _KEPT: OrderedDict = OrderedDict()
+_KEPT_LOCK = threading.Lock()
 _MISSING = object()
 # Far below any id a table hands out, and unlike any other number a query would hold.
 _STAND_IN_BASE = -7_340_000_000_000
