@@ -251,14 +251,54 @@ class _KnownCountPaginator(Paginator):
         return self._count()
 
 
-def commitment_count(*, queryset: QuerySet[Commitment], user, data, today) -> Callable[[], int]:
-    """How many commitments the list's filter finds, kept until the next write.
+@dataclass(frozen=True)
+class KeptList:
+    """Where the list keeps its two dear reads for one reader, filter and day: the count and
+    the ids of each page, until the next write.
 
-    The count is the list's dearest query (every matching row the reader may see) and the
-    same for every page of the filter: it is kept under the data version (tracker.data_version),
-    the reader's visibility, the day (the overdue filter moves with it) and the filter's
-    parameters, less those that only page or sort.
+    The count is the list's dearest query (every matching row the reader may see) and the same
+    for every page of the filter; a page's ids cost as much again for a filter no index
+    serves in its order (a search for a whole year of references walks or sorts ten thousand
+    matches for fifty). Both are kept under the data version (tracker.data_version: a progress
+    note that keeps the status does not replace it), the reader's visibility, the day (the
+    overdue filter moves with it) and the filter's parameters. The page's columns are read
+    again on every view, by id: what a row shows is never kept.
     """
+
+    key: str
+
+    def count(self, queryset: QuerySet[Commitment]) -> Callable[[], int]:
+        """The number of rows of `queryset` (the filtered list), counted once per key."""
+        key = f"list-count:{self.key}"
+
+        def count() -> int:
+            found = cache.get(key)
+            if found is None:
+                found = queryset.count()
+                cache.set(key, found, settings.LIST_COUNT_CACHE_SECONDS)
+            return found
+
+        return count
+
+    def page(self, *, number: int, per_page: int, sort: str | None, cursor: str | None):
+        """The place of one page's ids: `get()` gives them or None, `set(ids)` keeps them."""
+        where = hashlib.sha256(repr((number, per_page, sort, cursor)).encode()).hexdigest()[:16]
+        return _KeptIds(f"list-page:{self.key}:{where}")
+
+
+@dataclass(frozen=True)
+class _KeptIds:
+    key: str
+
+    def get(self) -> list[int] | None:
+        return cache.get(self.key)
+
+    def set(self, ids: list[int]) -> None:
+        cache.set(self.key, ids, settings.LIST_COUNT_CACHE_SECONDS)
+
+
+def kept_list(*, user, data, today) -> KeptList:
+    """The `KeptList` of a reader's filter (`data`, the query string) on `today`."""
     parameters = sorted(
         (name, value)
         for name, values in data.lists()
@@ -272,16 +312,7 @@ def commitment_count(*, queryset: QuerySet[Commitment], user, data, today) -> Ca
         teams = sorted(member_team_ids(user) | managed_team_ids(user))
         reader = f"{user.pk}:{','.join(map(str, teams))}"
     digest = hashlib.sha256(repr((reader, parameters)).encode()).hexdigest()[:32]
-    key = f"list-count:{data_version.current()}:{today.isoformat()}:{digest}"
-
-    def count() -> int:
-        found = cache.get(key)
-        if found is None:
-            found = queryset.count()
-            cache.set(key, found, settings.LIST_COUNT_CACHE_SECONDS)
-        return found
-
-    return count
+    return KeptList(f"{data_version.current()}:{today.isoformat()}:{digest}")
 
 
 # Parameters that page or sort the list but do not change what it finds.
@@ -300,9 +331,10 @@ def commitment_page(
     search_order: tuple | None = None,
     search_parts: Callable[[], tuple] | None = None,
     sort_groups: tuple[str, ...] | None = None,
+    kept: KeptList | None = None,
 ) -> Page:
-    """One page of the list as plain rows, in three queries whatever the page's depth (two
-    when the count is kept, see `commitment_count`).
+    """One page of the list as plain rows, in three queries whatever the page's depth: two
+    when the count is kept, one when the page's ids are too (`KeptList`, given as `kept`).
 
     The ids of the page come first, from an index in the filter's order; the columns the list
     shows are then read for those fifty ids only. One query with OFFSET would join every
@@ -316,39 +348,28 @@ def commitment_page(
     each row (`search_parts`, `_walked_ids`), unless the walk finds too few within its budget:
     the matches then lie deep in the order and are sorted after all.
     """
-    paginator = _paginator(queryset, per_page, count)
-    walked = None
-    if search_order is not None:
-        matches = paginator.count
-        if matches > search_matches_sorted(per_page) and search_parts is not None:
-            page = paginator.get_page(number)
-            offset = (page.number - 1) * per_page
-            walked = _walked_ids(
-                *search_parts(),
-                offset=offset,
-                size=min(per_page, matches - offset),
-                matches=matches,
-            )
-        if walked is None:
-            # Few matches, or many that lie deep in the order: take them all from the trigram
-            # indexes and sort them (filters.SEARCH_SORTS).
-            paginator = _paginator(queryset.order_by(*search_order), per_page, lambda: matches)
+    paginator = _paginator(queryset, per_page, kept.count(queryset) if kept else count)
     position = keyset.decode(cursor, sort)
     if position and position.is_end:
         number = paginator.num_pages
     elif position is None and str(number or 1) == "1":
         position = keyset.first_page_in_parts(sort)
     page = paginator.get_page(number)  # the slice of ids_query is lazy: not read by position
-    ids = walked
-    if position:
-        expected = min(per_page, paginator.count - (page.number - 1) * per_page)
-        ids = keyset.page_ids(queryset, position, expected, groups=sort_groups)
-        # A position whose row has gone, or a page number that no longer fits the count (rows
-        # came or went since the link was made): the page by its number instead.
-        if len(ids) != expected:
-            ids = None
+    kept_ids = (
+        kept.page(number=page.number, per_page=per_page, sort=sort, cursor=cursor) if kept else None
+    )
+    ids = kept_ids.get() if kept_ids else None
     if ids is None:
-        ids = list(page.object_list)
+        ids = _page_ids(
+            queryset,
+            page,
+            position=position,
+            search_order=search_order,
+            search_parts=search_parts,
+            sort_groups=sort_groups,
+        )
+        if kept_ids:
+            kept_ids.set(ids)
     labels = dict(CommitmentStatus.choices)
     rows = {
         row["id"]: row
@@ -399,6 +420,43 @@ def commitment_page(
         if page.has_previous():
             page.previous_cursor = keyset.encode(sort, keyset.BACKWARD, page.object_list[0])
     return page
+
+
+def _page_ids(
+    queryset: QuerySet[Commitment],
+    page: Page,
+    *,
+    position,
+    search_order: tuple | None,
+    search_parts: Callable[[], tuple] | None,
+    sort_groups: tuple[str, ...] | None,
+) -> list[int]:
+    """The ids of `page` of `queryset`, read as `commitment_page` describes."""
+    per_page, matches = page.paginator.per_page, page.paginator.count
+    walked = None
+    if search_order is not None:
+        if matches > search_matches_sorted(per_page) and search_parts is not None:
+            offset = (page.number - 1) * per_page
+            walked = _walked_ids(
+                *search_parts(),
+                offset=offset,
+                size=min(per_page, matches - offset),
+                matches=matches,
+            )
+        if walked is None:
+            # Few matches, or many that lie deep in the order: take them all from the trigram
+            # indexes and sort them (filters.SEARCH_SORTS).
+            page = _paginator(queryset.order_by(*search_order), per_page, lambda: matches).get_page(
+                page.number
+            )
+    if position:
+        expected = min(per_page, matches - (page.number - 1) * per_page)
+        ids = keyset.page_ids(queryset, position, expected, groups=sort_groups)
+        # A position whose row has gone, or a page number that no longer fits the count (rows
+        # came or went since the link was made): the page by its number instead.
+        if len(ids) == expected:
+            return ids
+    return walked if walked is not None else list(page.object_list)
 
 
 def commitment_detail(*, pk: int, user) -> Commitment:

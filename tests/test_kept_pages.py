@@ -276,6 +276,88 @@ def test_a_new_team_of_a_commitment_is_counted_at_once(client, cast, today):
     assert listed_count(client) == 1
 
 
+def listed_references(client, query="") -> list[str]:
+    return [row["reference"] for row in client.get("/commitments/" + query).context["page"]]
+
+
+def page_id_queries(client, query="") -> tuple[list[str], int]:
+    """The references a list page shows, and how many queries read its ids in its order (the
+    rows themselves are then read by id)."""
+    with CaptureQueriesContext(connection) as captured:
+        references = listed_references(client, query)
+    ordered = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "commitments_commitment"."id" AS "pk"')
+        or "ORDER BY" in q["sql"]
+        and 'FROM "commitments_commitment"' in q["sql"]
+        and "IN (" not in q["sql"].split("WHERE", 1)[-1][:60]
+    ]
+    return references, len(ordered)
+
+
+def test_a_lists_page_is_read_in_order_once_and_then_only_by_id(client, cast, today):
+    for number in range(3):
+        CommitmentFactory(team=cast.team, reference=f"TZ-{number}")
+    client.force_login(cast.official)
+    first, ordered = page_id_queries(client, "?sort=reference")
+    assert first == ["TZ-0", "TZ-1", "TZ-2"] and ordered >= 1
+    assert page_id_queries(client, "?sort=reference") == (first, 0)
+
+
+def test_each_page_of_a_filter_keeps_its_own_ids(client, cast, today):
+    for number in range(30):
+        CommitmentFactory(team=cast.team, reference=f"TZ-{number:02}")
+    client.force_login(cast.official)
+    page_1 = listed_references(client, "?sort=reference&per_page=25")
+    page_2 = listed_references(client, "?sort=reference&per_page=25&page=2")
+    assert page_1 == [f"TZ-{n:02}" for n in range(25)]
+    assert page_2 == [f"TZ-{n:02}" for n in range(25, 30)]
+    assert listed_references(client, "?sort=reference&per_page=25&page=2") == page_2
+    assert listed_references(client, "?sort=reference&per_page=100")[25:] == page_2
+
+
+def test_a_kept_page_follows_an_edit_of_its_order_at_once(client, cast, today):
+    moved = CommitmentFactory(team=cast.team, reference="TZ-A")
+    CommitmentFactory(team=cast.team, reference="TZ-B")
+    client.force_login(cast.official)
+    assert listed_references(client, "?sort=reference") == ["TZ-A", "TZ-B"]
+    services.commitment_update(
+        commitment=moved, author=cast.official, expected_version=moved.version, reference="TZ-C"
+    )
+    assert listed_references(client, "?sort=reference") == ["TZ-B", "TZ-C"]
+
+
+def test_a_kept_page_follows_a_status_change_at_once(client, cast, today):
+    leaving = CommitmentFactory(team=cast.team, reference="TZ-A", status="open")
+    CommitmentFactory(team=cast.team, reference="TZ-B", status="open")
+    client.force_login(cast.official)
+    assert listed_references(client, "?status=open&sort=reference") == ["TZ-A", "TZ-B"]
+    services.commitment_update_progress(
+        commitment=leaving, author=cast.official, status="in_progress", note="Bezig."
+    )
+    assert listed_references(client, "?status=open&sort=reference") == ["TZ-B"]
+
+
+def test_a_kept_page_is_kept_per_reader(client, cast, today):
+    CommitmentFactory(team=cast.team, reference="TZ-OWN")
+    CommitmentFactory(team=cast.other_team, reference="TZ-OTHER")
+    client.force_login(cast.staff)
+    assert listed_references(client, "?sort=reference") == ["TZ-OTHER", "TZ-OWN"]
+    client.force_login(cast.official)
+    assert listed_references(client, "?sort=reference") == ["TZ-OWN"]
+
+
+def test_a_progress_note_that_keeps_the_status_keeps_the_page(client, cast, today):
+    commitment = CommitmentFactory(team=cast.team, reference="TZ-A", status="in_progress")
+    client.force_login(cast.official)
+    assert page_id_queries(client, "?status=in_progress")[0] == ["TZ-A"]
+    services.commitment_update_progress(
+        commitment=commitment, author=cast.official, status="in_progress", note="Nog bezig."
+    )
+    assert page_id_queries(client, "?status=in_progress") == (["TZ-A"], 0)
+
+
 # --- the list's filter panel ----------------------------------------------------------------
 
 LIST = "/commitments/"

@@ -50,9 +50,7 @@ def commitment_list(request):
         search_order=filterset.search_order(),
         search_parts=filterset.search_parts,
         cursor=request.GET.get("cursor"),
-        count=selectors.commitment_count(
-            queryset=queryset, user=request.user, data=request.GET, today=today
-        ),
+        kept=selectors.kept_list(user=request.user, data=request.GET, today=today),
     )
     return render(
         request,
