@@ -59,7 +59,7 @@ from commitments.models import (
 )
 from tracker import data_version
 from tracker.actors import is_system_actor
-from tracker.prefetch import Part, keep_together, read_together_kept
+from tracker.prefetch import Part, keep_together, read_together_kept, read_values_kept
 
 # Fields whose changes the timeline shows through richer events (progress updates and deadline
 # changes), or which are bookkeeping.
@@ -373,29 +373,8 @@ def commitment_page(
     labels = dict(CommitmentStatus.choices)
     rows = {
         row["id"]: row
-        for row in Commitment.objects.filter(pk__in=ids)
-        .annotate(
-            text_start=Left("text", LIST_TEXT_LENGTH),
-            text_length=Length("text"),
-            made_by_name=F("made_by__name"),
-            team_name=F("team__name"),
-            owner_first_name=F("owner__first_name"),
-            owner_last_name=F("owner__last_name"),
-            owner_username=F("owner__username"),
-        )
-        .values(
-            "id",
-            "reference",
-            "status",
-            "due_date",
-            "made_on",
-            "text_start",
-            "text_length",
-            "made_by_name",
-            "team_name",
-            "owner_first_name",
-            "owner_last_name",
-            "owner_username",
+        for row in read_values_kept(
+            _page_rows, ids, key=("commitment_page_rows", per_page), size=per_page
         )
     }
     page.object_list = [rows[pk] for pk in ids if pk in rows]
@@ -420,6 +399,36 @@ def commitment_page(
         if page.has_previous():
             page.previous_cursor = keyset.encode(sort, keyset.BACKWARD, page.object_list[0])
     return page
+
+
+def _page_rows(ids: list[int]) -> QuerySet:
+    """The columns the list shows, of the commitments `ids`."""
+    return (
+        Commitment.objects.filter(pk__in=ids)
+        .annotate(
+            text_start=Left("text", LIST_TEXT_LENGTH),
+            text_length=Length("text"),
+            made_by_name=F("made_by__name"),
+            team_name=F("team__name"),
+            owner_first_name=F("owner__first_name"),
+            owner_last_name=F("owner__last_name"),
+            owner_username=F("owner__username"),
+        )
+        .values(
+            "id",
+            "reference",
+            "status",
+            "due_date",
+            "made_on",
+            "text_start",
+            "text_length",
+            "made_by_name",
+            "team_name",
+            "owner_first_name",
+            "owner_last_name",
+            "owner_username",
+        )
+    )
 
 
 def _page_ids(

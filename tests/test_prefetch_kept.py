@@ -2,6 +2,8 @@
 (tracker.prefetch.read_together_kept): the same rows as a query built afresh, one query per
 page, and never one reader's view for another."""
 
+import datetime
+
 import pytest
 
 from commitments import selectors
@@ -108,3 +110,74 @@ def test_each_reader_sees_only_their_own_on_a_commitments_page(cast):
     cast.team.members.add(cast.outsider)  # the outsider now reads both teams
     assert shown(cast.outsider) == ([theirs.pk], 1)
     assert len(prefetch._KEPT) == 3
+
+
+# --- rows by id through a kept values() query (tracker.prefetch.read_values_kept) ---------
+
+
+def _rows(ids):
+    return (
+        Commitment.objects.filter(pk__in=ids)
+        .annotate(team_name=selectors.F("team__name"), text_length=selectors.Length("text"))
+        .values("id", "reference", "due_date", "team_name", "text_length")
+    )
+
+
+def test_kept_rows_are_the_rows_a_values_query_reads(db, django_assert_num_queries):
+    first = CommitmentFactory(due_date=datetime.date(2026, 3, 1))
+    second = CommitmentFactory(due_date=None, team=None)
+    third = CommitmentFactory()
+    built = []
+
+    def build(ids):
+        built.append(list(ids))
+        return _rows(ids)
+
+    def by_id(rows):
+        return sorted(rows, key=lambda row: row["id"])
+
+    for ids in ([first.pk, second.pk], [third.pk], [], [second.pk, third.pk, first.pk]):
+        with django_assert_num_queries(1):
+            kept = prefetch.read_values_kept(build, ids, key="rows", size=3)
+        assert by_id(kept) == by_id(_rows(ids))
+    # Compiled once, with stand-ins; the dates come as dates and the lengths as numbers on
+    # either database, as the ORM gives them.
+    assert len(built) == 1 and all(stand_in < 0 for stand_in in built[0])
+    row = prefetch.read_values_kept(build, [first.pk], key="rows", size=3)[0]
+    assert row["due_date"] == datetime.date(2026, 3, 1)
+    assert row["text_length"] == len(first.text) and isinstance(row["text_length"], int)
+    assert prefetch.read_values_kept(build, [second.pk], key="rows", size=3)[0]["team_name"] is None
+
+
+def test_more_ids_than_a_kept_query_holds_are_read_by_the_orm(db):
+    commitments = CommitmentFactory.create_batch(3)
+    ids = [c.pk for c in commitments]
+    rows = prefetch.read_values_kept(_rows, ids, key="small", size=2)
+    assert sorted(row["id"] for row in rows) == sorted(ids)
+    assert ("values", "small") not in prefetch._KEPT
+
+
+def test_a_values_build_that_does_not_pass_its_ids_on_is_not_kept(db):
+    first, second = CommitmentFactory(), CommitmentFactory()
+
+    def build(ids):
+        # Asks for the first id only, in Python: most stand-ins never reach the parameters.
+        return _rows(ids[:1])
+
+    rows = prefetch.read_values_kept(build, [second.pk, first.pk], key="deciding", size=2)
+    assert [row["id"] for row in rows] == [second.pk]
+    assert prefetch._KEPT[("values", "deciding")] is None
+
+
+def test_the_list_reads_its_page_rows_through_one_kept_query(client, cast):
+    for number in range(3):
+        CommitmentFactory(team=cast.team, reference=f"TZ-{number}")
+    client.force_login(cast.official)
+    first = client.get("/commitments/?sort=reference")
+    assert [row["reference"] for row in first.context["page"]] == ["TZ-0", "TZ-1", "TZ-2"]
+    assert ("values", ("commitment_page_rows", 50)) in prefetch._KEPT
+    assert prefetch._KEPT[("values", ("commitment_page_rows", 50))] is not None
+    again = client.get("/commitments/?sort=reference")
+    assert [row["due_display"] for row in again.context["page"]] == [
+        row["due_display"] for row in first.context["page"]
+    ]

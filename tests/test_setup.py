@@ -168,6 +168,11 @@ def test_postgresql_runs_the_queries_without_parallel_workers_unless_asked(tmp_p
     given = options(DATABASE_URL=database + "?options=-c%20statement_timeout%3D5000")
     assert "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0" in given
     assert "options" not in options(DATABASE_URL=f"sqlite:///{tmp_path}/t.sqlite3")
+    # Reading out of order costs about what reading in order does, from memory.
+    assert "-c random_page_cost=1.1" in options(DATABASE_URL=database)
+    assert "-c random_page_cost=2.0" in options(
+        DATABASE_URL=database, DATABASE_RANDOM_PAGE_COST="2"
+    )
 
 
 @pytest.mark.django_db
@@ -178,6 +183,8 @@ def test_the_test_database_answers_as_configured():
         with connection.cursor() as cursor:
             cursor.execute("SHOW max_parallel_workers_per_gather")
             assert cursor.fetchone()[0] == "0"
+            cursor.execute("SHOW random_page_cost")
+            assert cursor.fetchone()[0] == "1.1"
     else:
         assert connection.vendor == "sqlite"
 

@@ -6,7 +6,8 @@ then pays five round trips for a handful of rows. `read_together` asks once: eac
 become JSON objects in one UNION ALL, numbered in the list's own order, and come back as
 model instances, with the records they point at (`related`, one level) attached as
 `select_related` would. It works the same on PostgreSQL and SQLite. `read_together_kept`
-asks the same of a query compiled once per process and kind of reader.
+asks the same of a query compiled once per process and kind of reader, and
+`read_values_kept` reads the rows of given ids through a values() query compiled once.
 """
 
 import datetime
@@ -93,6 +94,94 @@ def read_together_kept(
         for position in positions:
             params[position] = values[name]
     return _read(compiled, params)
+
+
+def read_values_kept(
+    build: Callable[[list[int]], QuerySet], ids: list[int], *, key: Hashable, size: int
+) -> list[dict]:
+    """As `list(build(ids))`, for a `values()` queryset that `build` narrows to `ids` (up to
+    `size` of them) with the query compiled once per process for each `key`.
+
+    A list page reads its fifty rows by id: building, compiling and reading them through the
+    ORM cost about a tenth of the list's Python under load (py-spy, bench.load), for a query
+    whose text never changes. The first call compiles `build` with `size` stand-ins and notes
+    where each landed among the parameters; later calls put the ids there, the rest as 0
+    (no row's id), and convert the values as the ORM would. The query is kept only when each
+    stand-in is one parameter; `key` must name everything else `build` depends on.
+    """
+    if len(ids) > size:
+        return list(build(ids))
+    with _KEPT_LOCK:
+        kept = _KEPT.get(("values", key), _MISSING)
+        if kept is not _MISSING:
+            _KEPT.move_to_end(("values", key))
+    if kept is _MISSING:
+        kept = _prepare_values(build, size)
+        with _KEPT_LOCK:
+            _KEPT[("values", key)] = kept
+            while len(_KEPT) > KEPT_QUERIES:
+                _KEPT.popitem(last=False)
+    if kept is None:
+        return list(build(ids))
+    params = list(kept.params)
+    for slot, value in zip(kept.slots, [*ids, *[0] * (size - len(ids))], strict=True):
+        params[slot] = value
+    connection = connections[kept.alias]
+    with connection.cursor() as cursor:
+        cursor.execute(kept.sql, params)
+        rows = cursor.fetchall()
+    if kept.converters:  # as SQLCompiler.apply_converters does
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for position, functions, expression in kept.converters:
+                for convert in functions:
+                    row[position] = convert(row[position], expression, connection)
+    return [dict(zip(kept.names, row, strict=True)) for row in rows]
+
+
+@dataclass(frozen=True)
+class _KeptValues:
+    sql: str
+    params: tuple
+    slots: tuple[int, ...]
+    names: tuple[str, ...]
+    alias: str
+    # (column, functions, expression): what the ORM would apply to each value it reads.
+    converters: tuple
+
+
+def _prepare_values(build, size: int) -> _KeptValues | None:
+    stand_ins = [_STAND_IN_BASE - index for index in range(size)]
+    queryset = build(stand_ins)
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    slots = [[i for i, param in enumerate(params) if param == s] for s in stand_ins]
+    if any(len(found) != 1 for found in slots) or any(str(-s) in sql for s in stand_ins):
+        return None
+    converters = compiler.get_converters([expression for expression, _sql, _a in compiler.select])
+    # The names ValuesIterable gives the columns, in the same order.
+    names = (
+        list(query.selected)
+        if query.selected
+        else [*query.extra_select, *query.values_select, *query.annotation_select]
+    )
+    if len(names) != len(compiler.select):
+        return None
+    return _KeptValues(
+        sql,
+        tuple(params),
+        tuple(found[0] for found in slots),
+        tuple(names),
+        queryset.db,
+        tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in converters.items()
+        ),
+    )
 
 
 # The compiled queries `read_together_kept` keeps, the least recently used dropped first: one
