@@ -85,6 +85,13 @@ class Position:
         return self.reference is None
 
 
+def one_index_serves(sort: str | None) -> bool:
+    """Whether an index holds the order of `sort` as one, so that reading in that order
+    stops where the page does (False for a `split_order` sort: its order is then sorted)."""
+    keyset = SORTS.get(sort)
+    return keyset is None or not keyset.split_order
+
+
 def first_page_in_parts(sort: str | None) -> Position | None:
     """The position of the first page, for a sort whose order no index holds as one; else
     None (the first page is then one query in that order)."""

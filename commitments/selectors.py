@@ -329,7 +329,7 @@ def commitment_page(
     sort: str | None = DEFAULT_SORT,
     cursor: str | None = None,
     search_order: tuple | None = None,
-    search_parts: Callable[[], tuple] | None = None,
+    search_parts: Callable[[], tuple | None] | None = None,
     sort_groups: tuple[str, ...] | None = None,
     kept: KeptList | None = None,
 ) -> Page:
@@ -346,7 +346,8 @@ def commitment_page(
     `search_matches_sorted`): few are all taken from the trigram indexes and sorted
     (`search_order`); many are found by walking the list's order without the search, testing
     each row (`search_parts`, `_walked_ids`), unless the walk finds too few within its budget:
-    the matches then lie deep in the order and are sorted after all.
+    the matches then lie deep in the order and are sorted after all. A sort that no index
+    holds as one gives no `search_parts` (filters.CommitmentFilter.search_parts).
     """
     paginator = _paginator(queryset, per_page, kept.count(queryset) if kept else count)
     position = keyset.decode(cursor, sort)
@@ -437,24 +438,24 @@ def _page_ids(
     *,
     position,
     search_order: tuple | None,
-    search_parts: Callable[[], tuple] | None,
+    search_parts: Callable[[], tuple | None] | None,
     sort_groups: tuple[str, ...] | None,
 ) -> list[int]:
     """The ids of `page` of `queryset`, read as `commitment_page` describes."""
     per_page, matches = page.paginator.per_page, page.paginator.count
     walked = None
     if search_order is not None:
-        if matches > search_matches_sorted(per_page) and search_parts is not None:
+        parts = (
+            search_parts() if matches > search_matches_sorted(per_page) and search_parts else None
+        )
+        if parts is not None:
             offset = (page.number - 1) * per_page
             walked = _walked_ids(
-                *search_parts(),
-                offset=offset,
-                size=min(per_page, matches - offset),
-                matches=matches,
+                *parts, offset=offset, size=min(per_page, matches - offset), matches=matches
             )
         if walked is None:
-            # Few matches, or many that lie deep in the order: take them all from the trigram
-            # indexes and sort them (filters.SEARCH_SORTS).
+            # Few matches, many that lie deep in the order, or an order no index holds as one:
+            # take them all from the trigram indexes and sort them (filters.SEARCH_SORTS).
             page = _paginator(queryset.order_by(*search_order), per_page, lambda: matches).get_page(
                 page.number
             )

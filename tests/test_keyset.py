@@ -285,6 +285,29 @@ def test_a_search_walks_the_order_and_sorts_its_matches_when_they_lie_too_deep(
     assert any("ORDER BY COALESCE" in statement for statement in sql) == sorted_after_all
 
 
+@pytest.mark.parametrize("sort", ["-due_date", "status"])
+def test_a_search_in_an_order_no_index_holds_sorts_its_matches_without_walking(
+    client, cast, bunched, monkeypatch, sort
+):
+    from commitments import selectors
+
+    monkeypatch.setattr(selectors, "search_matches_sorted", lambda per_page: 0)  # walk if it may
+    monkeypatch.setattr(selectors, "_commitments_estimate", lambda: 52)
+    client.force_login(cast.admin)
+    plain = [
+        reference
+        for reference in references(client.get(LIST, {"sort": sort, "per_page": 100}, follow=True))
+        if reference.startswith("TZ-LATE-")
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            LIST, {"q": "bunched", "sort": sort, "per_page": PER_PAGE}, follow=True
+        )
+    assert references(response) == plain and sorted(plain) == bunched
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not any("walk WHERE search_match" in statement for statement in sql)
+
+
 # --- the API's list -------------------------------------------------------------------------
 
 
