@@ -266,6 +266,9 @@ class KeptList:
     """
 
     key: str
+    # The sort asked for (the `sort` parameter), which the count leaves out but a page's ids
+    # follow: a search pages by number in every order, so `page`'s own sort can be None.
+    order: tuple[str, ...] = ()
 
     def count(self, queryset: QuerySet[Commitment]) -> Callable[[], int]:
         """The number of rows of `queryset` (the filtered list), counted once per key."""
@@ -282,7 +285,8 @@ class KeptList:
 
     def page(self, *, number: int, per_page: int, sort: str | None, cursor: str | None):
         """The place of one page's ids: `get()` gives them or None, `set(ids)` keeps them."""
-        where = hashlib.sha256(repr((number, per_page, sort, cursor)).encode()).hexdigest()[:16]
+        where = repr((self.order, number, per_page, sort, cursor))
+        where = hashlib.sha256(where.encode()).hexdigest()[:16]
         return _KeptIds(f"list-page:{self.key}:{where}")
 
 
@@ -312,7 +316,10 @@ def kept_list(*, user, data, today) -> KeptList:
         teams = sorted(member_team_ids(user) | managed_team_ids(user))
         reader = f"{user.pk}:{','.join(map(str, teams))}"
     digest = hashlib.sha256(repr((reader, parameters)).encode()).hexdigest()[:32]
-    return KeptList(f"{data_version.current()}:{today.isoformat()}:{digest}")
+    return KeptList(
+        f"{data_version.current()}:{today.isoformat()}:{digest}",
+        order=tuple(data.getlist("sort")),
+    )
 
 
 # Parameters that page or sort the list but do not change what it finds.

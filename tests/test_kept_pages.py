@@ -317,6 +317,21 @@ def test_each_page_of_a_filter_keeps_its_own_ids(client, cast, today):
     assert listed_references(client, "?sort=reference&per_page=100")[25:] == page_2
 
 
+def test_a_searchs_kept_pages_keep_each_order_apart(client, cast, today):
+    # A search pages by number whatever its order: the order is still part of the page's key.
+    for number in range(3):
+        CommitmentFactory(
+            team=cast.team,
+            reference=f"TZ-{number}",
+            text="Over de liaison.",
+            due_date=datetime.date(2026, 3, 3 - number),
+        )
+    client.force_login(cast.official)
+    assert listed_references(client, "?q=liaison&sort=reference") == ["TZ-0", "TZ-1", "TZ-2"]
+    assert listed_references(client, "?q=liaison") == ["TZ-2", "TZ-1", "TZ-0"]
+    assert listed_references(client, "?q=liaison&sort=reference") == ["TZ-0", "TZ-1", "TZ-2"]
+
+
 def test_a_kept_page_follows_an_edit_of_its_order_at_once(client, cast, today):
     moved = CommitmentFactory(team=cast.team, reference="TZ-A")
     CommitmentFactory(team=cast.team, reference="TZ-B")
