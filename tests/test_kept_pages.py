@@ -435,11 +435,54 @@ def test_a_filter_with_errors_is_never_kept(client, cast, kept_panels):
 def test_a_new_team_reaches_the_panel_when_its_options_are_renewed(client, cast, kept_panels):
     from django.core.cache import cache
 
-    from commitments.filters import FILTER_OPTIONS_CACHE_KEY
+    from commitments.filters import FILTER_OPTIONS_TOKEN_KEY
 
     client.force_login(cast.staff)
     assert "Team Nieuw" not in _panel(client.get(LIST))
     TeamFactory(name="Team Nieuw")
-    # The options expire (FILTER_CHOICES_CACHE_SECONDS); the panel kept under them goes too.
-    cache.delete(FILTER_OPTIONS_CACHE_KEY)
+    # The options' token expires (FILTER_CHOICES_CACHE_SECONDS); the panel kept under it goes
+    # too.
+    cache.delete(FILTER_OPTIONS_TOKEN_KEY)
     assert "Team Nieuw" in _panel(client.get(LIST))
+
+
+def _options_read(monkeypatch) -> list[str]:
+    """The keys of kept options the list reads from the cache, from now on."""
+    from django.core.cache import cache
+
+    from commitments import filters
+
+    read = []
+    real_get = cache.get
+
+    def get(key, *args, **kwargs):
+        if key.startswith(filters.FILTER_OPTIONS_CACHE_KEY + ":"):
+            read.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", get)
+    return read
+
+
+def test_a_kept_panel_is_shown_without_reading_the_options(client, cast, kept_panels, monkeypatch):
+    TeamFactory(name="Team Opties")
+    client.force_login(cast.staff)
+    read = _options_read(monkeypatch)
+    first = _panel(client.get(LIST, {"overdue": "1"}))
+    assert "Team Opties" in first and len(read) == 1
+    again = _panel(client.get(LIST, {"overdue": "1", "page": "2"}))
+    assert again == first and len(read) == 1  # the kept panel holds them already
+
+
+def test_options_let_go_before_their_token_are_rendered_again(client, cast, kept_panels):
+    from django.core.cache import cache
+
+    from commitments import filters
+
+    TeamFactory(name="Team Opties")
+    client.force_login(cast.staff)
+    assert "Team Opties" in _panel(client.get(LIST))
+    token = cache.get(filters.FILTER_OPTIONS_TOKEN_KEY)
+    cache.delete(f"{filters.FILTER_OPTIONS_CACHE_KEY}:{token}")
+    assert "Team Opties" in _panel(client.get(LIST, {"overdue": "1"}))  # a panel not kept yet
+    assert cache.get(f"{filters.FILTER_OPTIONS_CACHE_KEY}:{token}") is not None

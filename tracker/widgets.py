@@ -1,5 +1,6 @@
 """Form widgets shared by the apps."""
 
+from collections.abc import Callable
 from html import escape
 
 from django import forms
@@ -20,19 +21,21 @@ class FastSelect(forms.Select):
 
     Filter forms list every team, owner and activity on each page view; Django's per-option
     templates cost tens of milliseconds for a thousand options, this costs well under one.
-    A form may hand it its options already rendered (`prerendered_options`, from a cache);
-    either way only the selected values are marked afterwards. The standard library's
+    A form may hand it its options already rendered (`prerendered_options`, from a cache, or
+    a function that reads them when the select is rendered); either way only the selected
+    values are marked afterwards. The standard library's
     escape() is used because Django's lazy-aware one costs several times more per call.
     """
 
-    prerendered_options: str | None = None
+    prerendered_options: str | Callable[[], str] | None = None
     empty_label = "---------"
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         if self.prerendered_options is not None:
             empty = f'<option value="">{escape(str(self.empty_label))}</option>'
-            options = empty + self.prerendered_options
+            prerendered = self.prerendered_options
+            options = empty + (prerendered() if callable(prerendered) else prerendered)
         else:
             options = render_options(self.choices)
         for chosen in {str(v) for v in self.format_value(value) if v not in (None, "")}:
