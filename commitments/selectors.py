@@ -332,7 +332,6 @@ def commitment_page(
     number,
     per_page: int,
     today,
-    count=None,
     sort: str | None = DEFAULT_SORT,
     cursor: str | None = None,
     search_order: tuple | None = None,
@@ -356,7 +355,7 @@ def commitment_page(
     the matches then lie deep in the order and are sorted after all. A sort that no index
     holds as one gives no `search_parts` (filters.CommitmentFilter.search_parts).
     """
-    paginator = _paginator(queryset, per_page, kept.count(queryset) if kept else count)
+    paginator = _paginator(queryset, per_page, kept.count(queryset) if kept else None)
     position = keyset.decode(cursor, sort)
     if position and position.is_end:
         number = paginator.num_pages

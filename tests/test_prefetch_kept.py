@@ -83,7 +83,7 @@ def test_a_build_that_does_not_pass_its_value_on_is_built_every_time(db):
 
 
 def test_the_least_recently_used_queries_are_let_go(db, monkeypatch):
-    monkeypatch.setattr(prefetch, "KEPT_QUERIES", 2)
+    monkeypatch.setattr(prefetch._KEPT, "size", 2)
     commitment = CommitmentFactory()
     for key in ("a", "b", "a", "c"):
         read_together_kept(_parts, {"commitment": commitment.pk}, key=key)

@@ -12,8 +12,6 @@ asks the same of a query compiled once per process and kind of reader, and
 
 import datetime
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -30,6 +28,8 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+
+from tracker.kept import KeptInProcess
 
 
 @dataclass(frozen=True)
@@ -76,16 +76,7 @@ def read_together_kept(
     a build whose stand-ins do not all come out as parameters is not kept, and is then built
     on every call.
     """
-    with _KEPT_LOCK:  # a threaded server's requests share the process
-        kept = _KEPT.get(key, _MISSING)
-        if kept is not _MISSING:
-            _KEPT.move_to_end(key)
-    if kept is _MISSING:
-        kept = _prepare(build, list(values))
-        with _KEPT_LOCK:
-            _KEPT[key] = kept
-            while len(_KEPT) > KEPT_QUERIES:
-                _KEPT.popitem(last=False)
+    kept = _KEPT.get_or_make(key, lambda: _prepare(build, list(values)))
     if kept is None:
         return read_together(build(values))
     compiled, slots = kept
@@ -111,16 +102,7 @@ def read_values_kept(
     """
     if len(ids) > size:
         return list(build(ids))
-    with _KEPT_LOCK:
-        kept = _KEPT.get(("values", key), _MISSING)
-        if kept is not _MISSING:
-            _KEPT.move_to_end(("values", key))
-    if kept is _MISSING:
-        kept = _prepare_values(build, size)
-        with _KEPT_LOCK:
-            _KEPT[("values", key)] = kept
-            while len(_KEPT) > KEPT_QUERIES:
-                _KEPT.popitem(last=False)
+    kept = _KEPT.get_or_make(("values", key), lambda: _prepare_values(build, size))
     if kept is None:
         return list(build(ids))
     params = list(kept.params)
@@ -184,12 +166,10 @@ def _prepare_values(build, size: int) -> _KeptValues | None:
     )
 
 
-# The compiled queries `read_together_kept` keeps, the least recently used dropped first: one
-# per kind of reader (their teams) and page; a commitment's page is 6.5 kB of SQL.
+# The compiled queries `read_together_kept` and `read_values_kept` keep: one per kind of
+# reader (their teams) and page; a commitment's page is 6.5 kB of SQL.
 KEPT_QUERIES = 256
-_KEPT: OrderedDict = OrderedDict()
-_KEPT_LOCK = threading.Lock()
-_MISSING = object()
+_KEPT = KeptInProcess(KEPT_QUERIES)
 # Far below any id a table hands out, and unlike any other number a query would hold.
 _STAND_IN_BASE = -7_340_000_000_000
 

@@ -1,14 +1,12 @@
 """The site's menu, rendered once per process for each state it can be in."""
 
-import threading
-from collections import OrderedDict
-
 from django import template
 from django.conf import settings
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
 from commitments.templatetags.kamer_overview import makes_kamer_overview
+from tracker.kept import KeptInProcess
 
 register = template.Library()
 
@@ -28,9 +26,7 @@ MENU_READS = frozenset(
     }
 )
 # A key per language, page, kind of user and count of proposals to review: a few hundred.
-KEPT_MENUS = 512
-_MENUS: OrderedDict = OrderedDict()
-_LOCK = threading.Lock()
+_MENUS = KeptInProcess(512)
 
 
 @register.simple_tag(takes_context=True)
@@ -57,15 +53,8 @@ def site_menu(context):
         bool(context.get("nav_shows_decisions")),
         user.is_staff,
     )
-    with _LOCK:
-        html = _MENUS.get(key)
-        if html is not None:
-            _MENUS.move_to_end(key)
-    if html is None:
-        html = context.template.engine.get_template(MENU_TEMPLATE).render(context)
-        if not settings.DEBUG:
-            with _LOCK:
-                _MENUS[key] = html
-                while len(_MENUS) > KEPT_MENUS:
-                    _MENUS.popitem(last=False)
-    return html
+    return _MENUS.get_or_make(
+        key,
+        lambda: context.template.engine.get_template(MENU_TEMPLATE).render(context),
+        keep=not settings.DEBUG,
+    )
