@@ -9,6 +9,8 @@ somebody saved after the admin opened the page.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -80,8 +82,23 @@ class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMu
     pass
 
 
+class SafeChangeList(ChangeList):
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            # A date-hierarchy year beyond any date (`?created_at__year=9223372036854775808`):
+            # Django refuses a year it cannot parse, not one too large for a date. Refused the
+            # same way, the admin shows the list unfiltered with its "?e=1" note.
+            raise IncorrectLookupParameters(error) from error
+
+
 class SafeInputAdmin:
-    """Ids from the URL or a form that cannot be ids answer like ids that do not exist."""
+    """Ids from the URL or a form that cannot be ids answer like ids that do not exist, and a
+    list filter no date can hold like a filter the admin does not know."""
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -234,3 +251,13 @@ class TrackerUserAdmin(SafeInputAdmin, UserAdmin):
 @admin.register(Group)
 class TrackerGroupAdmin(SafeInputAdmin, GroupAdmin):
     pass
+
+
+# django-axes registers its own admins (login attempts and logs, with a date hierarchy) before
+# this module runs: the same safe input for them.
+for _model, _axes_admin in list(admin.site._registry.items()):
+    if _model._meta.app_label == "axes" and not isinstance(_axes_admin, SafeInputAdmin):
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(type(_axes_admin).__name__, (SafeInputAdmin, type(_axes_admin)), {})
+        )
